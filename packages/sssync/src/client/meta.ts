@@ -1,0 +1,19 @@
+/** Metadata keys the client keeps in its store. */
+export const META = {
+  /** The layout of the client's data in the store; bumped only by SSSync itself. */
+  format: 'format',
+  schemaVersion: 'schemaVersion',
+  clientGroupID: 'clientGroupID',
+  clientID: 'clientID',
+  nextMutationID: 'nextMutationID',
+} as const;
+
+export const STORE_FORMAT = 1;
+
+export function randomID(): string {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  let s = '';
+  for (const b of bytes) s += b.toString(36).padStart(2, '0');
+  return s;
+}

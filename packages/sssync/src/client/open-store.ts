@@ -1,0 +1,160 @@
+import { Database } from '../query/database.js';
+import { runMigrations, type StoredRow } from '../schema/migration.js';
+import type { Schema } from '../schema/schema.js';
+import { checkStoredRow, type RowRecord } from '../schema/validate-row.js';
+import { PageMap } from '../store/page-map.js';
+import type { OutboxEntry, Store, StoreSnapshot, UndoEntry } from '../store/store.js';
+import { errorMessage, SSSyncError } from '../util/errors.js';
+import { META, randomID, STORE_FORMAT } from './meta.js';
+
+export interface OpenedClient {
+  readonly db: Database;
+  readonly pages: PageMap;
+  readonly outbox: OutboxEntry[];
+  readonly meta: Map<string, unknown>;
+}
+
+/**
+ * Opens a client's store: checks its format and schema version, migrates older data (all or nothing),
+ * validates every row, and builds the in-memory tables. A problem fails with a clear code and writes
+ * nothing, so the data on disk is never lost.
+ */
+export async function openClient(store: Store, name: string, schema: Schema): Promise<OpenedClient> {
+  await store.open(name);
+  let snap = await store.load();
+  const meta = new Map(snap.meta);
+  if (meta.size === 0 && snap.pages.size === 0 && snap.outbox.length === 0) {
+    const init = new Map<string, unknown>([
+      [META.format, STORE_FORMAT],
+      [META.schemaVersion, schema.version],
+      [META.clientGroupID, randomID()],
+      [META.clientID, randomID()],
+      [META.nextMutationID, 1],
+    ]);
+    await store.commit({ putMeta: init });
+    return { db: new Database(schema), pages: new PageMap(), outbox: [], meta: init };
+  }
+  const format = meta.get(META.format);
+  if (typeof format !== 'number') throw corrupt('its format marker is missing');
+  if (format > STORE_FORMAT) {
+    throw new SSSyncError(
+      'STORE_NEWER_SCHEMA',
+      `This store was written by a newer SSSync (format ${format}); update the app. Nothing was changed.`,
+    );
+  }
+  const stored = meta.get(META.schemaVersion);
+  if (typeof stored !== 'number' || !Number.isInteger(stored)) throw corrupt('its schema version is missing');
+  if (stored > schema.version) {
+    throw new SSSyncError(
+      'STORE_NEWER_SCHEMA',
+      `This store holds data of schema version ${stored}, newer than the app's ${schema.version}: update the app. Nothing was changed.`,
+      { details: { storedVersion: stored, appVersion: schema.version } },
+    );
+  }
+  if (stored < schema.version) {
+    snap = await migrate(store, schema, snap, stored);
+    meta.set(META.schemaVersion, schema.version);
+  }
+  const db = new Database(schema);
+  const pages = new PageMap();
+  for (const [pageId, page] of snap.pages) {
+    if (!Object.hasOwn(schema.tables, page.table))
+      throw corrupt(`page "${pageId}" belongs to unknown table "${page.table}"`);
+    const def = schema.tables[page.table]!;
+    const table = db.table(page.table);
+    for (const raw of page.rows) {
+      try {
+        table.put(checkStoredRow(page.table, def, raw));
+      } catch (e) {
+        throw corrupt(
+          `a row of "${page.table}" in page "${pageId}" does not match the schema: ${errorMessage(e)}`,
+          e,
+        );
+      }
+    }
+    pages.load(pageId, page);
+  }
+  return { db, pages, outbox: [...snap.outbox], meta };
+}
+
+function corrupt(what: string, cause?: unknown): SSSyncError {
+  return new SSSyncError(
+    'STORE_CORRUPTED',
+    `The local store is corrupted: ${what}. Nothing was changed; export or inspect it, or delete the local database to re-sync.`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * Runs the schema's migrations over every stored row (and the before-images kept in the outbox),
+ * checks the result against the current schema, and rewrites the store in one commit.
+ */
+async function migrate(
+  store: Store,
+  schema: Schema,
+  snap: StoreSnapshot,
+  from: number,
+): Promise<StoreSnapshot> {
+  const fail = (msg: string, cause?: unknown) =>
+    new SSSyncError(
+      'MIGRATION_FAILED',
+      `Migrating local data from schema version ${from} to ${schema.version} failed: ${msg}. The old data is intact.`,
+      cause === undefined
+        ? { details: { from, to: schema.version } }
+        : { cause, details: { from, to: schema.version } },
+    );
+  const tables = new Map<string, StoredRow[]>();
+  for (const page of snap.pages.values()) {
+    const rows = tables.get(page.table) ?? [];
+    rows.push(...(page.rows as StoredRow[]));
+    tables.set(page.table, rows);
+  }
+  let migrated: Map<string, StoredRow[]>;
+  let outbox: OutboxEntry[];
+  try {
+    migrated = runMigrations(schema.migrations, from, schema.version, tables);
+    outbox = snap.outbox.map((entry) => ({ ...entry, undo: migrateUndo(schema, from, entry.undo) }));
+  } catch (e) {
+    throw fail(errorMessage(e), e);
+  }
+  const pages = new PageMap();
+  const changes: { table: string; id: string | number; after: RowRecord }[] = [];
+  const byKey = new Map<string, RowRecord>();
+  for (const [name, rows] of migrated) {
+    if (!Object.hasOwn(schema.tables, name)) {
+      throw fail(`table "${name}" is not in the new schema (add a dropTable or renameTable step)`);
+    }
+    for (const raw of rows) {
+      let row: RowRecord;
+      try {
+        row = checkStoredRow(name, schema.tables[name]!, raw);
+      } catch (e) {
+        throw fail(errorMessage(e), e);
+      }
+      changes.push({ table: name, id: row.id as string | number, after: row });
+      byKey.set(`${name}\u0000${String(row.id)}`, row);
+    }
+  }
+  const plan = pages.plan(changes, (t, id) => byKey.get(`${t}\u0000${String(id)}`));
+  const meta = new Map(snap.meta);
+  meta.set(META.schemaVersion, schema.version);
+  try {
+    await store.commit({ clear: true, putPages: plan.putPages, putOutbox: outbox, putMeta: meta });
+  } catch (e) {
+    throw fail(`the store could not be rewritten (${errorMessage(e)})`, e);
+  }
+  return { pages: plan.putPages, outbox, meta };
+}
+
+function migrateUndo(schema: Schema, from: number, undo: readonly UndoEntry[]): UndoEntry[] {
+  const out: UndoEntry[] = [];
+  for (const e of undo) {
+    const input = new Map([[e.table, e.before ? [e.before as StoredRow] : []]]);
+    // Each entry goes through the steps alone, so renames and drops follow it; a dropped table drops it.
+    for (const [table, rows] of runMigrations(schema.migrations, from, schema.version, input)) {
+      if (!e.before) out.push({ table, id: e.id, before: null });
+      else if (rows[0]) out.push({ table, id: e.id, before: rows[0] });
+    }
+  }
+  return out;
+}

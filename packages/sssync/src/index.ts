@@ -1,0 +1,42 @@
+/**
+ * sssync: the client library. Schema, queries, mutations and the client; stores live in their own
+ * entry points (`sssync/memory`, `sssync/idb`, `sssync/sqlite`) so an app bundles only the one it uses.
+ */
+export {
+  type Executors,
+  type ExportedData,
+  type MutationResult,
+  SSSync,
+  type SSSyncOptions,
+} from './client/sssync.js';
+export {
+  defineMutators,
+  type MutatorArgs,
+  type Mutators,
+  type TableWriter,
+  type Transaction,
+  withArgs,
+} from './mutation/index.js';
+export {
+  type Condition,
+  type ConditionBuilder,
+  type Direction,
+  type Operator,
+  Query,
+} from './query/index.js';
+export {
+  c,
+  defineSchema,
+  type InsertRow,
+  type MigrationStep,
+  many,
+  migrate,
+  one,
+  type Row,
+  type Schema,
+  type TableName,
+  table,
+  type UpdateRow,
+} from './schema/index.js';
+export type { OutboxEntry, Store, StoreBatch, StoredPage, StoreSnapshot } from './store/store.js';
+export { isSSSyncError, SSSyncError, type SSSyncErrorCode } from './util/errors.js';

@@ -1,0 +1,192 @@
+import type { QueryAST } from './ast.js';
+import type { Change, Database, RowId, TableData } from './database.js';
+import { composeRow, evaluateBase, tablesOf } from './evaluate.js';
+import { orderIndex, rowsAfter } from './plan.js';
+import { type Predicate, queryPredicate, type Row, type RowComparator, rowComparator } from './predicate.js';
+
+/** Past this many changes to its table in one commit, a live query re-evaluates instead. */
+const REEVALUATE_AFTER = 1000;
+
+/**
+ * A query kept up to date as rows change. The top-level rows are maintained incrementally: a change
+ * to one row costs a binary search in the result, and a limited query refills its window from the
+ * index on its sort keys (built on demand), so neither grows with the table. Relationship results are
+ * recomputed per result row when a related table changes. Unchanged rows keep their identity.
+ */
+export class LiveQuery {
+  readonly ast: QueryAST;
+  readonly tables: ReadonlySet<string>;
+  private readonly db: Database;
+  private readonly table: TableData;
+  private readonly cmp: RowComparator;
+  private readonly pred: Predicate;
+  private readonly limit: number | undefined;
+  /** The same query with an explicit sort key, so an index can serve its order. */
+  private readonly orderAst: QueryAST;
+  private readonly relatedTables: ReadonlySet<string>;
+  private base: Row[] = [];
+  /** Whether rows past the window may match (limited queries only). */
+  private hasMore = false;
+  private composed = new WeakMap<Row, Row>();
+  private current: readonly Row[] = [];
+
+  constructor(db: Database, ast: QueryAST) {
+    this.db = db;
+    this.ast = ast;
+    this.table = db.table(ast.table);
+    this.cmp = rowComparator(ast.orderBy);
+    this.pred = queryPredicate(ast, this.cmp);
+    this.limit = ast.single ? 1 : ast.limit;
+    this.orderAst = ast.orderBy.length > 0 ? ast : { ...ast, orderBy: [['id', 'asc']] };
+    const dirs = new Set(this.orderAst.orderBy.map(([, d]) => d));
+    if (this.limit !== undefined && dirs.size === 1)
+      this.table.ensureIndex(this.orderAst.orderBy.map(([c]) => c));
+    this.tables = tablesOf(db, ast);
+    const related = new Set<string>();
+    for (const r of ast.related) tablesOf(db, r.query, related);
+    this.relatedTables = related;
+    this.reevaluate();
+    this.current = this.compose(true);
+  }
+
+  /** The current result: rows in order (with relationships attached). */
+  get rows(): readonly Row[] {
+    return this.current;
+  }
+
+  /** Applies a commit's changes; returns whether the result changed. */
+  update(changes: readonly Change[]): boolean {
+    let baseChanged = false;
+    let relatedChanged = false;
+    let own = 0;
+    for (const c of changes) {
+      if (c.table === this.ast.table) own++;
+      if (this.relatedTables.has(c.table)) relatedChanged = true;
+    }
+    if (own > REEVALUATE_AFTER) {
+      const before = this.base;
+      this.reevaluate();
+      baseChanged = !sameRows(before, this.base);
+    } else if (own > 0) {
+      for (const c of changes) {
+        if (c.table === this.ast.table && this.applyChange(c)) baseChanged = true;
+      }
+      if (this.limit !== undefined && this.base.length < this.limit && this.hasMore) this.refill();
+    }
+    if (!baseChanged && !relatedChanged) return false;
+    const next = this.compose(relatedChanged);
+    if (sameRows(next, this.current)) return false;
+    this.current = next;
+    return true;
+  }
+
+  private reevaluate(): void {
+    this.base = evaluateBase(this.db, this.ast, 1);
+    this.hasMore = this.limit !== undefined && this.base.length > this.limit;
+    if (this.hasMore) this.base.pop();
+  }
+
+  private applyChange(c: Change): boolean {
+    let changed = false;
+    if (c.before && this.pred(c.before)) {
+      const i = this.position(c.before);
+      if (this.base[i]?.id === c.before.id) {
+        this.base.splice(i, 1);
+        changed = true;
+      }
+    }
+    if (c.after && this.pred(c.after)) {
+      const base = this.base;
+      const last = base[base.length - 1];
+      if (this.limit === undefined || (base.length < this.limit && !this.hasMore)) {
+        base.splice(this.position(c.after), 0, c.after);
+        changed = true;
+      } else if (last && this.cmp(c.after, last) < 0) {
+        base.splice(this.position(c.after), 0, c.after);
+        if (base.length > this.limit) {
+          base.pop();
+          this.hasMore = true;
+        }
+        changed = true;
+      } else {
+        // Past the window (or the window awaits a refill): the refill decides.
+        this.hasMore = true;
+      }
+    }
+    return changed;
+  }
+
+  private refill(): void {
+    const limit = this.limit!;
+    const last = this.base[this.base.length - 1];
+    const rows = last
+      ? rowsAfter(this.table, this.orderAst, last)
+      : orderIndex(this.table, this.orderAst)?.rows;
+    if (!rows) {
+      this.reevaluate();
+      return;
+    }
+    this.hasMore = false;
+    for (const row of rows) {
+      if (!this.pred(row)) continue;
+      if (this.base.length >= limit) {
+        this.hasMore = true;
+        break;
+      }
+      this.base.push(row);
+    }
+  }
+
+  /** Where `row` is, or would go, in the base rows. */
+  private position(row: Row): number {
+    let lo = 0;
+    let hi = this.base.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.cmp(this.base[mid]!, row) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private compose(relatedChanged: boolean): readonly Row[] {
+    if (this.ast.related.length === 0) return this.base.slice();
+    const byId = new Map<RowId, Row>();
+    for (const r of this.current) byId.set(r.id as RowId, r);
+    return this.base.map((row) => {
+      const prev = this.composed.get(row);
+      if (prev && !relatedChanged) return prev;
+      const next = composeRow(this.db, this.ast, row);
+      const old = prev ?? byId.get(row.id as RowId);
+      const result = old && sameComposed(old, next, this.ast) ? old : next;
+      this.composed.set(row, result);
+      return result;
+    });
+  }
+}
+
+function sameRows(a: readonly Row[], b: readonly Row[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Two composed rows are the same when every column is identical and each relationship is too. */
+function sameComposed(a: Row, b: Row, ast: QueryAST): boolean {
+  for (const key of Object.keys(b)) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    const rel = ast.related.find((r) => r.name === key);
+    if (!rel) return false;
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) {
+        if (x[i] !== y[i] && !sameComposed(x[i], y[i], rel.query)) return false;
+      }
+    } else if (!(x && y && typeof x === 'object' && sameComposed(x as Row, y as Row, rel.query))) {
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,132 @@
+import type { RowRecord } from '../schema/validate-row.js';
+import type { StoredPage } from './store.js';
+
+/** Rows per page: big enough that a full load is a few hundred records, small enough to rewrite per write. */
+export const PAGE_SIZE = 256;
+
+type Id = string | number;
+
+export interface RowChange {
+  readonly table: string;
+  readonly id: Id;
+  readonly after: RowRecord | null;
+}
+
+export interface PagePlan {
+  readonly putPages: Map<string, StoredPage>;
+  readonly deletePages: string[];
+  /** Makes the plan the page map's state; call only once the store commit succeeded. */
+  apply(): void;
+}
+
+/**
+ * Which page each row lives in. A new row goes into a page of its table with room; a changed row's
+ * page is rewritten whole. Plans are computed aside and applied only after the store commit succeeds,
+ * so a failed commit leaves the map matching what is on disk.
+ */
+export class PageMap {
+  private readonly pageOf = new Map<string, Map<Id, string>>();
+  private readonly members = new Map<string, { table: string; ids: Set<Id> }>();
+  private readonly nextPage = new Map<string, number>();
+
+  /** Registers a page read from the store. A row found in two pages keeps the first one. */
+  load(pageId: string, page: StoredPage): void {
+    const ids = new Set<Id>();
+    const of = this.tableMap(page.table);
+    for (const row of page.rows) {
+      const id = row.id as Id;
+      if (of.has(id)) continue;
+      of.set(id, pageId);
+      ids.add(id);
+    }
+    this.members.set(pageId, { table: page.table, ids });
+    const n = Number(pageId.slice(pageId.lastIndexOf(':') + 1));
+    if (Number.isInteger(n) && n >= (this.nextPage.get(page.table) ?? 0))
+      this.nextPage.set(page.table, n + 1);
+  }
+
+  /** The pages to write for `changes`, reading current rows through `rowOf`. */
+  plan(changes: Iterable<RowChange>, rowOf: (table: string, id: Id) => RowRecord | undefined): PagePlan {
+    const touched = new Map<string, { table: string; ids: Set<Id> }>();
+    const moved = new Map<string, string | null>();
+    const key = (table: string, id: Id) => `${table}\u0000${typeof id}\u0000${id}`;
+    const nextPage = new Map(this.nextPage);
+    const open = new Map<string, string>();
+    const page = (pageId: string, table: string) => {
+      let p = touched.get(pageId);
+      if (!p) {
+        p = { table, ids: new Set(this.members.get(pageId)?.ids) };
+        touched.set(pageId, p);
+      }
+      return p;
+    };
+    for (const c of changes) {
+      const k = key(c.table, c.id);
+      const current = moved.has(k) ? moved.get(k) : this.pageOf.get(c.table)?.get(c.id);
+      if (c.after) {
+        if (current) {
+          page(current, c.table);
+          continue;
+        }
+        const target = open.get(c.table) ?? this.findRoom(c.table, touched, nextPage);
+        open.set(c.table, target);
+        const p = page(target, c.table);
+        p.ids.add(c.id);
+        moved.set(k, target);
+        if (p.ids.size >= PAGE_SIZE) open.delete(c.table);
+      } else if (current) {
+        page(current, c.table).ids.delete(c.id);
+        moved.set(k, null);
+      }
+    }
+    const putPages = new Map<string, StoredPage>();
+    const deletePages: string[] = [];
+    for (const [pageId, p] of touched) {
+      const rows: RowRecord[] = [];
+      for (const id of p.ids) {
+        const row = rowOf(p.table, id);
+        if (row) rows.push(row);
+        else p.ids.delete(id);
+      }
+      if (rows.length > 0) putPages.set(pageId, { table: p.table, rows });
+      else if (this.members.has(pageId)) deletePages.push(pageId);
+    }
+    return {
+      putPages,
+      deletePages,
+      apply: () => {
+        for (const [pageId, p] of touched) {
+          const of = this.tableMap(p.table);
+          const old = this.members.get(pageId);
+          for (const id of old?.ids ?? []) if (!p.ids.has(id) && of.get(id) === pageId) of.delete(id);
+          for (const id of p.ids) of.set(id, pageId);
+          if (p.ids.size > 0) this.members.set(pageId, p);
+          else this.members.delete(pageId);
+        }
+        for (const [t, n] of nextPage) this.nextPage.set(t, n);
+      },
+    };
+  }
+
+  private findRoom(
+    table: string,
+    touched: Map<string, { ids: Set<Id> }>,
+    nextPage: Map<string, number>,
+  ): string {
+    for (const [pageId, m] of this.members) {
+      if (m.table === table && (touched.get(pageId)?.ids.size ?? m.ids.size) < PAGE_SIZE) return pageId;
+    }
+    const n = nextPage.get(table) ?? 0;
+    nextPage.set(table, n + 1);
+    return `${table}:${n}`;
+  }
+
+  private tableMap(table: string): Map<Id, string> {
+    let m = this.pageOf.get(table);
+    if (!m) {
+      m = new Map();
+      this.pageOf.set(table, m);
+    }
+    return m;
+  }
+}
