@@ -2,13 +2,9 @@
  * sssync: the client library. Schema, queries, mutations and the client; stores live in their own
  * entry points (`sssync/memory`, `sssync/idb`, `sssync/sqlite`) so an app bundles only the one it uses.
  */
-export {
-  type Executors,
-  type ExportedData,
-  type MutationResult,
-  SSSync,
-  type SSSyncOptions,
-} from './client/sssync.js';
+
+export type { MutationResult, MutationStatus } from './client/mutation-tracker.js';
+export { type Executors, type ExportedData, SSSync, type SSSyncOptions } from './client/sssync.js';
 export {
   defineMutators,
   type MutatorArgs,
@@ -39,4 +35,6 @@ export {
   type UpdateRow,
 } from './schema/index.js';
 export type { OutboxEntry, Store, StoreBatch, StoredPage, StoreSnapshot } from './store/store.js';
+export type { LoadedRows, LoaderFn, Loaders, ResourceHandle } from './sync/resources.js';
+export type { SyncStatus } from './sync/status.js';
 export { isSSSyncError, SSSyncError, type SSSyncErrorCode } from './util/errors.js';

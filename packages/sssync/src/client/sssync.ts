@@ -1,34 +1,37 @@
 import { queryRoot } from '../mutation/client-tx.js';
 import type { MutatorArgs, MutatorDefs, Mutators } from '../mutation/mutators.js';
-import { runMutation } from '../mutation/run-mutation.js';
 import type { QueryRoot } from '../mutation/transaction.js';
 import type { QueryAST } from '../query/ast.js';
-import type { Change } from '../query/database.js';
 import { evaluate } from '../query/evaluate.js';
-import { LiveSet } from '../query/live-set.js';
 import type { QueryHost } from '../query/query.js';
+import { Replica } from '../replica/replica.js';
 import type { Schema } from '../schema/schema.js';
 import type { RowRecord } from '../schema/validate-row.js';
-import type { OutboxEntry, Store, StoreBatch } from '../store/store.js';
-import { errorMessage, SSSyncError } from '../util/errors.js';
-import { META } from './meta.js';
-import { type OpenedClient, openClient } from './open-store.js';
-import { Serial } from './serial.js';
-
-/** What `execute.<name>(...)` returns: resolves once applied locally and durably queued. */
-export interface MutationResult extends Promise<void> {
-  /** Resolves when the server has applied the mutation; rejects with its reason if it refused it. */
-  readonly confirmed: Promise<void>;
-}
+import type { Store } from '../store/store.js';
+import type { HttpExchange } from '../sync/http.js';
+import type { Loaders, ResourceHandle } from '../sync/resources.js';
+import type { SyncStatus } from '../sync/status.js';
+import { SyncEngine, type SyncOptions } from '../sync/sync-engine.js';
+import { SSSyncError } from '../util/errors.js';
+import { type MutationResult, type MutationStatus, MutationTracker } from './mutation-tracker.js';
 
 export type Executors<M> = { readonly [K in keyof M]: (...args: MutatorArgs<M[K]>) => MutationResult };
 
-export interface SSSyncOptions<S extends Schema, M extends MutatorDefs<S>> {
+export interface SSSyncOptions<S extends Schema, M extends MutatorDefs<S>> extends SyncOptions {
   schema: S;
   mutators: Mutators<S, M>;
   store: Store;
-  /** Resources the app may load (see `persist` / `temporary`). */
-  loaders?: Readonly<Record<string, unknown>>;
+  /** The resources the app may load; `{}` = from the server, or a function that loads rows itself. */
+  loaders?: Loaders;
+  /** A mutation the server rejected (already rolled back locally). */
+  onMutationError?: (
+    error: SSSyncError,
+    mutation: { id: number; name: string; args: readonly unknown[] },
+  ) => void;
+  /** The server no longer serves this app's protocol or schema version: sync stopped, writes are kept. */
+  onUpdateNeeded?: (reason: SSSyncError) => void;
+  /** Every push/pull exchange (sizes, timings), for devtools and logs. */
+  onExchange?: (x: HttpExchange & { kind: 'push' | 'pull' }) => void;
 }
 
 export interface ExportedData {
@@ -44,14 +47,9 @@ export interface ExportedData {
   }[];
 }
 
-interface Deferred {
-  resolve(): void;
-  reject(e: unknown): void;
-}
-
 /**
- * The client: a typed, queryable, in-memory copy of the app's data backed by a store, with named
- * mutations applied at once and kept in a durable outbox.
+ * The client: a typed, queryable, in-memory copy of the app's data backed by a store, named mutations
+ * applied at once and kept in a durable outbox, and (with a `server`) sync by plain HTTP.
  */
 export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>> {
   readonly id: string;
@@ -63,13 +61,11 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
   /** Resolves once the store is open (and migrated); rejects with the reason it could not be. */
   readonly ready: Promise<void>;
 
-  private readonly store: Store;
-  private readonly mutators: M;
-  private readonly writes = new Serial();
-  private state: (OpenedClient & { live: LiveSet }) | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly options: SSSyncOptions<S, M>;
+  private replica: Replica<S> | undefined;
+  private engine: SyncEngine<S> | undefined;
+  private readonly tracker = new MutationTracker();
   private closed = false;
-  private readonly confirmations = new Map<number, Deferred>();
 
   constructor(id: string, options: SSSyncOptions<S, M>) {
     if (typeof id !== 'string' || id.length === 0) {
@@ -87,83 +83,161 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
         'The mutators were defined for another schema than the one given.',
       );
     }
+    if (options.server !== undefined && !/^(https?:\/\/|\/)/.test(options.server)) {
+      throw new SSSyncError(
+        'INVALID_ARGUMENT',
+        `server must be an http(s) URL or a path, got "${options.server}".`,
+      );
+    }
     this.id = id;
     this.schema = options.schema;
-    this.store = options.store;
-    this.mutators = options.mutators.defs;
-    this.ready = openClient(this.store, id, this.schema).then((opened) => {
-      this.state = { ...opened, live: new LiveSet(opened.db) };
+    this.options = options;
+    this.ready = Replica.open(options.store, id, options.schema, options.mutators.defs).then((replica) => {
+      this.replica = replica;
+      this.engine = new SyncEngine(replica, options.schema, options, options.loaders, {
+        confirmed: (mid) => this.tracker.confirm(mid),
+        rejected: (entry, error) => {
+          this.tracker.reject(entry.id, error);
+          options.onMutationError?.(error, { id: entry.id, name: entry.name, args: entry.args });
+        },
+        renumbered: (map) => this.tracker.renumber(map),
+        updateNeeded: (error) => options.onUpdateNeeded?.(error),
+        ...(options.onExchange ? { exchange: options.onExchange } : {}),
+      });
+      if (this.closed) this.engine.stop();
+      else this.engine.kick();
     });
     this.ready.catch(() => {});
     const host: QueryHost = {
       schema: this.schema,
       run: async (ast) => {
-        const s = await this.open();
-        if (this.running) await this.running.catch(() => {});
-        return evaluate(s.db, ast);
+        const r = await this.open();
+        await r.settled();
+        return evaluate(r.db, ast);
       },
       subscribe: (ast, listener) => this.subscribe(ast, listener),
     };
     this.query = queryRoot(host) as unknown as QueryRoot<S>;
     const execute: Record<string, unknown> = {};
-    for (const name of Object.keys(this.mutators)) {
+    for (const name of Object.keys(options.mutators.defs)) {
       execute[name] = (...args: unknown[]) => this.mutate(name, args);
     }
     this.execute = execute as Executors<M>;
   }
 
-  /** Number of mutations applied locally and not yet confirmed by the server. */
+  /** Mutations applied locally and not yet applied by the server. */
   get pendingCount(): number {
-    return this.state?.outbox.length ?? 0;
+    return this.replica?.outbox.length ?? 0;
   }
 
-  /** The id of this client within its client group (one per store). */
+  /** This client's id within its client group (one client group per store). */
   get clientID(): string | undefined {
-    return this.state?.meta.get(META.clientID) as string | undefined;
+    return this.replica?.clientID;
+  }
+
+  /** What sync is doing; `subscribeStatus` to follow it. */
+  get status(): SyncStatus {
+    const s = this.engine?.status.get();
+    return s ? { ...s, pending: this.pendingCount } : { ...initialStatusFor(this.pendingCount) };
+  }
+
+  subscribeStatus(listener: (status: SyncStatus) => void): () => void {
+    let stop: (() => void) | undefined;
+    let cancelled = false;
+    this.ready.then(
+      () => {
+        if (!cancelled) stop = this.engine!.status.subscribe(() => listener(this.status));
+      },
+      () => {},
+    );
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
+  }
+
+  /** The status of a mutation by id: `pending`, `confirmed` or `rejected` (`undefined` if unknown). */
+  mutationStatus(id: number): MutationStatus | undefined {
+    return this.tracker.status(id);
+  }
+
+  /**
+   * A resource synced incrementally and kept on the device: its cursor and rows are stored, it is
+   * usable offline at once on the next start, and it is pulled periodically (and on `refresh()`).
+   */
+  persist(path: string, opts: { params?: Record<string, string | number> } = {}): ResourceHandle {
+    return this.acquire(path, { ...opts, temporary: false });
+  }
+
+  /**
+   * A resource fetched into memory only (never written to the store), refreshed every
+   * `refreshSeconds` while held, and dropped a while after the last `release()`.
+   */
+  temporary(
+    path: string,
+    opts: { params?: Record<string, string | number>; refreshSeconds?: number } = {},
+  ): ResourceHandle {
+    return this.acquire(path, { ...opts, temporary: true });
+  }
+
+  /** Pushes everything queued and pulls what is due; resolves when done (or throws why not). */
+  async sync(): Promise<void> {
+    await this.open();
+    await this.engine!.flush();
   }
 
   /** Every row of every table and the pending mutations, as plain JSON. */
   async export(): Promise<ExportedData> {
-    const s = await this.open();
-    await this.writes.idle();
+    const r = await this.open();
+    await r.idle();
     const tables: Record<string, RowRecord[]> = {};
-    for (const name of s.db.tableNames()) tables[name] = [...s.db.table(name).rows.values()];
+    for (const name of r.db.tableNames()) tables[name] = [...r.db.table(name).rows.values()];
     return {
       id: this.id,
       schemaVersion: this.schema.version,
       exportedAt: new Date().toISOString(),
       tables,
-      pendingMutations: s.outbox.map(({ id, name, args, timestamp }) => ({ id, name, args, timestamp })),
+      pendingMutations: r.outbox.map(({ id, name, args, timestamp }) => ({ id, name, args, timestamp })),
     };
   }
 
-  /** Waits for queued writes, then closes the store. Later calls fail with `CLOSED`. */
+  /** Stops syncing, waits for queued writes, then closes the store. Later calls fail with `CLOSED`. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writes.idle();
+    this.engine?.stop();
     await this.ready.catch(() => {});
-    await this.store.close();
+    await this.replica?.close();
   }
 
-  private async open(): Promise<OpenedClient & { live: LiveSet }> {
+  private acquire(
+    path: string,
+    opts: { params?: Record<string, string | number>; refreshSeconds?: number; temporary: boolean },
+  ): ResourceHandle {
+    if (this.closed) throw new SSSyncError('CLOSED', `SSSync "${this.id}" is closed.`);
+    if (!this.engine) {
+      throw new SSSyncError(
+        'INVALID_ARGUMENT',
+        'persist()/temporary() need the client to be ready: await sssync.ready first.',
+      );
+    }
+    return this.engine.acquire(path, opts);
+  }
+
+  private async open(): Promise<Replica<S>> {
     if (this.closed) throw new SSSyncError('CLOSED', `SSSync "${this.id}" is closed.`);
     await this.ready;
-    return this.state!;
+    return this.replica!;
   }
 
   private subscribe(ast: QueryAST, listener: (rows: readonly RowRecord[]) => void): () => void {
     let stop: (() => void) | undefined;
     let cancelled = false;
-    const start = (s: OpenedClient & { live: LiveSet }) => {
-      if (!cancelled) stop = s.live.subscribe(ast, listener);
+    const start = () => {
+      if (!cancelled) stop = this.replica!.live.subscribe(ast, listener);
     };
-    if (this.state) start(this.state);
-    else
-      this.ready.then(
-        () => start(this.state!),
-        () => {},
-      );
+    if (this.replica) start();
+    else this.ready.then(start, () => {});
     return () => {
       cancelled = true;
       stop?.();
@@ -171,69 +245,24 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
   }
 
   private mutate(name: string, args: unknown[]): MutationResult {
-    let confirm: Deferred | undefined;
-    const confirmed = new Promise<void>((resolve, reject) => {
-      confirm = { resolve, reject };
+    return this.tracker.track(async () => {
+      const r = await this.open();
+      const entry = await r.mutate(name, args);
+      this.engine?.kick();
+      return entry.id;
     });
-    confirmed.catch(() => {});
-    const applied = this.writes.run(async () => {
-      const s = await this.open();
-      const id = s.meta.get(META.nextMutationID) as number;
-      const clientID = s.meta.get(META.clientID) as string;
-      const run = runMutation(s.db, this.mutators, name, args, {
-        clientID,
-        mutationID: id,
-        reason: 'initial',
-      });
-      this.running = run;
-      let log: Awaited<typeof run>;
-      try {
-        log = await run;
-      } finally {
-        this.running = undefined;
-      }
-      const changes = log.changes(s.db);
-      const entry: OutboxEntry = {
-        id,
-        name,
-        args: structuredClone(args),
-        timestamp: Date.now(),
-        undo: log.undo,
-      };
-      try {
-        await this.commit(s, changes, {
-          putOutbox: [entry],
-          putMeta: new Map([[META.nextMutationID, id + 1]]),
-        });
-      } catch (e) {
-        log.rollback(s.db);
-        throw e;
-      }
-      s.meta.set(META.nextMutationID, id + 1);
-      s.outbox.push(entry);
-      this.confirmations.set(id, confirm!);
-      s.live.notify(changes);
-    });
-    applied.catch((e) => confirm!.reject(e));
-    return Object.assign(applied, { confirmed }) as MutationResult;
   }
+}
 
-  /** Writes the pages of `changes` plus `extra` in one store commit; the page map follows on success. */
-  private async commit(s: OpenedClient, changes: readonly Change[], extra: StoreBatch): Promise<void> {
-    const plan = s.pages.plan(changes, (t, id) => s.db.table(t).get(id));
-    try {
-      await this.store.commit({ ...extra, putPages: plan.putPages, deletePages: plan.deletePages });
-    } catch (e) {
-      throw e instanceof SSSyncError
-        ? e
-        : new SSSyncError(
-            'STORE_WRITE_FAILED',
-            `Saving to the local store failed: ${errorMessage(e)}. Nothing was changed.`,
-            {
-              cause: e,
-            },
-          );
-    }
-    plan.apply();
-  }
+function initialStatusFor(pending: number): SyncStatus {
+  return {
+    online: true,
+    pushing: false,
+    pulling: false,
+    pending,
+    lastSyncAt: null,
+    lastError: null,
+    updateNeeded: false,
+    stopped: false,
+  };
 }

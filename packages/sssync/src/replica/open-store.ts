@@ -3,8 +3,9 @@ import { runMigrations, type StoredRow } from '../schema/migration.js';
 import type { Schema } from '../schema/schema.js';
 import { checkStoredRow, type RowRecord } from '../schema/validate-row.js';
 import { PageMap } from '../store/page-map.js';
-import type { OutboxEntry, Store, StoreSnapshot, UndoEntry } from '../store/store.js';
+import type { OutboxEntry, Store, StoredPage, StoreSnapshot, UndoEntry } from '../store/store.js';
 import { errorMessage, SSSyncError } from '../util/errors.js';
+import { MEMBERSHIP_TABLE, Membership } from './membership.js';
 import { META, randomID, STORE_FORMAT } from './meta.js';
 
 export interface OpenedClient {
@@ -12,6 +13,7 @@ export interface OpenedClient {
   readonly pages: PageMap;
   readonly outbox: OutboxEntry[];
   readonly meta: Map<string, unknown>;
+  readonly membership: Membership;
 }
 
 /**
@@ -32,7 +34,13 @@ export async function openClient(store: Store, name: string, schema: Schema): Pr
       [META.nextMutationID, 1],
     ]);
     await store.commit({ putMeta: init });
-    return { db: new Database(schema), pages: new PageMap(), outbox: [], meta: init };
+    return {
+      db: new Database(schema),
+      pages: new PageMap(),
+      outbox: [],
+      meta: init,
+      membership: new Membership(),
+    };
   }
   const format = meta.get(META.format);
   if (typeof format !== 'number') throw corrupt('its format marker is missing');
@@ -57,7 +65,13 @@ export async function openClient(store: Store, name: string, schema: Schema): Pr
   }
   const db = new Database(schema);
   const pages = new PageMap();
+  const membership = new Membership();
   for (const [pageId, page] of snap.pages) {
+    if (page.table === MEMBERSHIP_TABLE) {
+      for (const row of page.rows) membership.load(row);
+      pages.load(pageId, page);
+      continue;
+    }
     if (!Object.hasOwn(schema.tables, page.table))
       throw corrupt(`page "${pageId}" belongs to unknown table "${page.table}"`);
     const def = schema.tables[page.table]!;
@@ -74,7 +88,7 @@ export async function openClient(store: Store, name: string, schema: Schema): Pr
     }
     pages.load(pageId, page);
   }
-  return { db, pages, outbox: [...snap.outbox], meta };
+  return { db, pages, outbox: [...snap.outbox], meta, membership };
 }
 
 function corrupt(what: string, cause?: unknown): SSSyncError {
@@ -104,7 +118,12 @@ async function migrate(
         : { cause, details: { from, to: schema.version } },
     );
   const tables = new Map<string, StoredRow[]>();
-  for (const page of snap.pages.values()) {
+  const kept = new Map<string, StoredPage>();
+  for (const [pageId, page] of snap.pages) {
+    if (page.table === MEMBERSHIP_TABLE) {
+      kept.set(pageId, page);
+      continue;
+    }
     const rows = tables.get(page.table) ?? [];
     rows.push(...(page.rows as StoredRow[]));
     tables.set(page.table, rows);
@@ -136,6 +155,7 @@ async function migrate(
     }
   }
   const plan = pages.plan(changes, (t, id) => byKey.get(`${t}\u0000${String(id)}`));
+  for (const [pageId, page] of kept) plan.putPages.set(pageId, page);
   const meta = new Map(snap.meta);
   meta.set(META.schemaVersion, schema.version);
   try {

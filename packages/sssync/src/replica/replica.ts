@@ -1,0 +1,343 @@
+import type { MutatorDefs } from '../mutation/mutators.js';
+import { runMutation } from '../mutation/run-mutation.js';
+import type { Change, Database, RowId } from '../query/database.js';
+import { LiveSet } from '../query/live-set.js';
+import type { Schema } from '../schema/schema.js';
+import { checkStoredRow } from '../schema/validate-row.js';
+import type { PageMap, RowChange } from '../store/page-map.js';
+import type { OutboxEntry, Store, StoreBatch } from '../store/store.js';
+import { errorMessage, SSSyncError } from '../util/errors.js';
+import { ChangeTracker } from './change-tracker.js';
+import { MEMBERSHIP_TABLE, type Membership, type RowKey, rowKey } from './membership.js';
+import { META } from './meta.js';
+import { type OpenedClient, openClient } from './open-store.js';
+import { Serial } from './serial.js';
+
+/** One op of a server patch (PROTOCOL.md "Pull"), as the replica applies it. */
+export type PatchOp =
+  | { readonly op: 'clear' }
+  | { readonly op: 'put'; readonly table: string; readonly row: Readonly<Record<string, unknown>> }
+  | { readonly op: 'del'; readonly table: string; readonly id: string | number };
+
+export interface ServerUpdate {
+  readonly resources?: readonly { path: string; temporary: boolean; patch: readonly PatchOp[] }[];
+  /** Resources let go entirely (a temporary resource past its TTL): their rows lose this holder. */
+  readonly released?: readonly { path: string; temporary: boolean }[];
+  /** The server's last applied mutation id for this client: pending entries up to it are dropped. */
+  readonly lastMutationID?: number;
+  /** Pending entries to drop even though the server has not applied them (rejected, or poison). */
+  readonly drop?: ReadonlySet<number>;
+  /** Renumber the remaining entries from 1 under a new client id (the server lost our history). */
+  readonly newClientID?: string;
+  /** Renumber the entries after a dropped one that was never sent, so ids stay consecutive. */
+  readonly closeGaps?: boolean;
+  readonly meta?: ReadonlyMap<string, unknown>;
+}
+
+export interface UpdateResult {
+  /** Entries that left the outbox because the server applied them. */
+  readonly applied: readonly OutboxEntry[];
+  readonly dropped: readonly OutboxEntry[];
+  /** Old id → new id, when entries were renumbered. */
+  readonly renumbered: ReadonlyMap<number, number>;
+  readonly changes: readonly Change[];
+}
+
+/**
+ * The client's local replica: the in-memory tables (confirmed state with the pending mutations applied
+ * on top), the outbox, metadata and resource membership, and the store they are saved to. Every change
+ * — a local mutation or a server update — is one store commit and then one notification.
+ */
+export class Replica<S extends Schema = Schema> {
+  readonly db: Database;
+  readonly live: LiveSet;
+  readonly outbox: OutboxEntry[];
+  readonly meta: Map<string, unknown>;
+  private readonly pages: PageMap;
+  private readonly membership: Membership;
+  private readonly store: Store;
+  private readonly defs: MutatorDefs<S>;
+  private readonly writes = new Serial();
+  /** Set while tables hold a half-done change (a mutator running, a rebase replaying). */
+  private busy: Promise<unknown> | undefined;
+  /** Called after every commit with its changes (for other tabs, devtools). */
+  onCommit: ((changes: readonly Change[]) => void) | undefined;
+
+  private constructor(store: Store, defs: MutatorDefs<S>, opened: OpenedClient) {
+    this.store = store;
+    this.defs = defs;
+    this.db = opened.db;
+    this.pages = opened.pages;
+    this.outbox = opened.outbox;
+    this.meta = opened.meta;
+    this.membership = opened.membership;
+    this.live = new LiveSet(this.db);
+  }
+
+  static async open<S extends Schema>(
+    store: Store,
+    name: string,
+    schema: S,
+    defs: MutatorDefs<S>,
+  ): Promise<Replica<S>> {
+    return new Replica(store, defs, await openClient(store, name, schema));
+  }
+
+  get clientID(): string {
+    return this.meta.get(META.clientID) as string;
+  }
+
+  get clientGroupID(): string {
+    return this.meta.get(META.clientGroupID) as string;
+  }
+
+  /** Resolves when no change is half-applied, so a read sees a consistent state. */
+  async settled(): Promise<void> {
+    while (this.busy) await this.busy.catch(() => {});
+  }
+
+  idle(): Promise<void> {
+    return this.writes.idle();
+  }
+
+  /** Runs a mutator, saves its rows and outbox entry in one commit, then notifies. */
+  mutate(name: string, args: readonly unknown[]): Promise<OutboxEntry> {
+    return this.writes.run(async () => {
+      const id = this.meta.get(META.nextMutationID) as number;
+      const run = runMutation(this.db, this.defs, name, args, {
+        clientID: this.clientID,
+        mutationID: id,
+        reason: 'initial',
+      });
+      const log = await this.hold(run);
+      const changes = log.changes(this.db);
+      const entry: OutboxEntry = {
+        id,
+        name,
+        args: structuredClone(args),
+        timestamp: Date.now(),
+        undo: log.undo,
+      };
+      try {
+        await this.commit(changes, [], {
+          putOutbox: [entry],
+          putMeta: new Map([[META.nextMutationID, id + 1]]),
+        });
+      } catch (e) {
+        log.rollback(this.db);
+        throw e;
+      }
+      this.meta.set(META.nextMutationID, id + 1);
+      this.outbox.push(entry);
+      this.publish(changes);
+      return entry;
+    });
+  }
+
+  /**
+   * Applies server state under the pending mutations (rebase): undo every pending mutation, apply the
+   * patches, drop what the server applied (or what must go), replay the rest — then save it all in one
+   * commit and notify once, so no subscriber ever sees the intermediate states.
+   */
+  applyServer(update: ServerUpdate): Promise<UpdateResult> {
+    return this.writes.run(async () => {
+      this.checkPatches(update);
+      const tracker = new ChangeTracker(this.db, this.membership);
+      const work = this.rebase(update, tracker);
+      let result: {
+        batch: StoreBatch;
+        result: UpdateResult;
+        outbox: OutboxEntry[];
+        meta: Map<string, unknown>;
+      };
+      try {
+        result = await this.hold(work);
+      } catch (e) {
+        tracker.revert();
+        throw e;
+      }
+      const changes = tracker.changes();
+      try {
+        await this.commit(changes, tracker.membershipKeys(), result.batch);
+      } catch (e) {
+        tracker.revert();
+        throw e;
+      }
+      this.outbox.splice(0, this.outbox.length, ...result.outbox);
+      for (const [k, v] of result.meta) this.meta.set(k, v);
+      this.publish(changes);
+      return { ...result.result, changes };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writes.idle();
+    await this.store.close();
+  }
+
+  private async rebase(update: ServerUpdate, tracker: ChangeTracker) {
+    for (let i = this.outbox.length - 1; i >= 0; i--) {
+      const undo = this.outbox[i]!.undo;
+      for (let j = undo.length - 1; j >= 0; j--)
+        tracker.set(undo[j]!.table, undo[j]!.id as RowId, undo[j]!.before);
+    }
+    for (const r of update.released ?? []) {
+      for (const key of this.membership.keysOf(r.path, r.temporary))
+        this.letGo(tracker, key, r.path, r.temporary);
+    }
+    for (const { path, temporary, patch } of update.resources ?? []) {
+      for (const op of patch) {
+        if (op.op === 'clear') {
+          for (const key of this.membership.keysOf(path, temporary))
+            this.letGo(tracker, key, path, temporary);
+        } else if (op.op === 'put') {
+          const id = op.row.id as RowId;
+          const key = tracker.touch(op.table, id);
+          tracker.touchMembership(key);
+          this.membership.add(key, path, temporary);
+          tracker.set(op.table, id, checkStoredRow(op.table, this.db.schema.tables[op.table]!, op.row));
+        } else {
+          this.letGo(tracker, rowKey(op.table, op.id), path, temporary);
+        }
+      }
+    }
+    const last = update.lastMutationID ?? 0;
+    const applied = this.outbox.filter((e) => e.id <= last);
+    const dropped = this.outbox.filter((e) => e.id > last && update.drop?.has(e.id));
+    let remaining = this.outbox.filter((e) => e.id > last && !update.drop?.has(e.id));
+    const renumbered = new Map<number, number>();
+    const meta = new Map(update.meta ?? []);
+    if (update.newClientID !== undefined || update.closeGaps) {
+      // Only entries the server never received are renumbered: ids must stay consecutive per client.
+      const from =
+        update.newClientID !== undefined
+          ? 1
+          : (this.outbox.find((e) => e.id > last)?.id ?? (this.meta.get(META.nextMutationID) as number));
+      remaining = remaining.map((e, i) => {
+        if (from + i !== e.id) renumbered.set(e.id, from + i);
+        return from + i === e.id ? e : { ...e, id: from + i };
+      });
+      meta.set(META.nextMutationID, from + remaining.length);
+      if (update.newClientID !== undefined) meta.set(META.clientID, update.newClientID);
+    }
+    const clientID = (meta.get(META.clientID) as string | undefined) ?? this.clientID;
+    const replayed: OutboxEntry[] = [];
+    for (const entry of remaining) {
+      try {
+        const log = await runMutation(this.db, this.defs, entry.name, entry.args, {
+          clientID,
+          mutationID: entry.id,
+          reason: 'rebase',
+        });
+        tracker.noteUndo(log.undo);
+        replayed.push({ ...entry, undo: log.undo });
+      } catch {
+        // It failed on the new state (say, its row is gone): it stays queued with no local effect,
+        // and the server, which has the last word, will apply or reject it.
+        replayed.push({ ...entry, undo: [] });
+      }
+    }
+    const kept = new Set(replayed.map((e) => e.id));
+    const batch: StoreBatch = {
+      putOutbox: replayed,
+      deleteOutbox: this.outbox.map((e) => e.id).filter((id) => !kept.has(id)),
+      putMeta: meta,
+    };
+    return {
+      batch,
+      outbox: replayed,
+      meta,
+      result: { applied, dropped, renumbered, changes: [] as Change[] },
+    };
+  }
+
+  /** A resource lets go of a row; the row leaves when no resource holds it. */
+  private letGo(tracker: ChangeTracker, key: RowKey, path: string, temporary: boolean): void {
+    tracker.touchMembership(key);
+    if (this.membership.remove(key, path, temporary)) {
+      const [table, id] = JSON.parse(key) as [string, RowId];
+      if (Object.hasOwn(this.db.schema.tables, table)) tracker.set(table, id, null);
+    }
+  }
+
+  /** Checks every op of a server update before anything is touched: a lying server changes nothing. */
+  private checkPatches(update: ServerUpdate): void {
+    const tables = this.db.schema.tables;
+    for (const { path, patch } of update.resources ?? []) {
+      patch.forEach((op, i) => {
+        const where = `resource "${path}", patch[${i}]`;
+        if (op.op === 'clear') return;
+        if (!Object.hasOwn(tables, op.table)) {
+          throw new SSSyncError(
+            'PROTOCOL',
+            `The server sent a row of unknown table "${op.table}" (${where}).`,
+            {
+              details: { path, index: i },
+            },
+          );
+        }
+        if (op.op === 'put') {
+          try {
+            checkStoredRow(op.table, tables[op.table]!, op.row);
+          } catch (e) {
+            throw new SSSyncError(
+              'PROTOCOL',
+              `The server sent an invalid row (${where}): ${errorMessage(e)}`,
+              {
+                cause: e,
+                details: { path, index: i },
+              },
+            );
+          }
+        }
+      });
+    }
+  }
+
+  private async hold<T>(work: Promise<T>): Promise<T> {
+    this.busy = work;
+    try {
+      return await work;
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  /** Saves the rows of `changes` (and membership records) with `extra`, in one store commit. */
+  private async commit(
+    changes: readonly Change[],
+    memberKeys: readonly RowKey[],
+    extra: StoreBatch,
+  ): Promise<void> {
+    const rowChanges: RowChange[] = changes.map((c) => {
+      const keep = c.after && !this.membership.isTemporaryOnly(rowKey(c.table, c.id));
+      return { table: c.table, id: c.id, after: keep ? c.after : null };
+    });
+    for (const key of memberKeys) {
+      rowChanges.push({ table: MEMBERSHIP_TABLE, id: key, after: this.membership.stored(key) ?? null });
+    }
+    const plan = this.pages.plan(rowChanges, (t, id) => {
+      if (t === MEMBERSHIP_TABLE) return this.membership.stored(id as RowKey);
+      return this.membership.isTemporaryOnly(rowKey(t, id)) ? undefined : this.db.table(t).get(id);
+    });
+    try {
+      await this.store.commit({ ...extra, putPages: plan.putPages, deletePages: plan.deletePages });
+    } catch (e) {
+      throw e instanceof SSSyncError
+        ? e
+        : new SSSyncError(
+            'STORE_WRITE_FAILED',
+            `Saving to the local store failed: ${errorMessage(e)}. Nothing was changed.`,
+            {
+              cause: e,
+            },
+          );
+    }
+    plan.apply();
+  }
+
+  private publish(changes: readonly Change[]): void {
+    this.live.notify(changes);
+    this.onCommit?.(changes);
+  }
+}

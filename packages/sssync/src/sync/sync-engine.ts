@@ -1,0 +1,511 @@
+import { PROTOCOL_VERSION } from '../protocol/limits.js';
+import { parsePullResponse, parsePushResponse } from '../protocol/parse.js';
+import type { PullRequest } from '../protocol/pull.js';
+import type { PushRequest } from '../protocol/push.js';
+import { META, randomID } from '../replica/meta.js';
+import type { PatchOp, Replica, ServerUpdate } from '../replica/replica.js';
+import type { Schema } from '../schema/schema.js';
+import type { OutboxEntry } from '../store/store.js';
+import { errorMessage, SSSyncError } from '../util/errors.js';
+import { type BackoffOptions, backoffDelay } from './backoff.js';
+import { type FetchFn, type HeadersFn, type HttpExchange, postJSON } from './http.js';
+import { fillPattern, matchPattern } from './resource-path.js';
+import { deferred, type LoaderFn, type Loaders, type ResourceHandle, ResourceState } from './resources.js';
+import { StatusCell } from './status.js';
+
+export interface SyncOptions {
+  /** The protocol endpoint's base URL: the client POSTs to `${server}/push` and `${server}/pull`. */
+  readonly server?: string;
+  /** Headers for every request, e.g. `() => ({ authorization: \`Bearer ${token()}\` })`. */
+  readonly headers?: HeadersFn;
+  readonly fetch?: FetchFn;
+  /** How often held persisted resources are pulled (default 60 s). */
+  readonly pullIntervalSeconds?: number;
+  /** Mutations per push (default 100). */
+  readonly pushBatchSize?: number;
+  readonly backoff?: BackoffOptions;
+  /** How long a released temporary resource's rows stay (default 30 s). */
+  readonly temporaryTTLSeconds?: number;
+}
+
+export interface SyncHooks {
+  confirmed(id: number): void;
+  rejected(entry: OutboxEntry, error: SSSyncError): void;
+  renumbered(map: ReadonlyMap<number, number>): void;
+  updateNeeded(error: SSSyncError): void;
+  exchange?(x: HttpExchange & { kind: 'push' | 'pull' }): void;
+}
+
+const CURSOR = (path: string) => `cursor:${path}`;
+
+/**
+ * The network side of the client: pushes the outbox in order and in batches, pulls held resources,
+ * retries with backoff, and hands every server answer to the replica as one update. At most one
+ * request is in flight; `kick()` asks for a run as soon as possible.
+ */
+export class SyncEngine<S extends Schema> {
+  readonly status = new StatusCell();
+  private readonly replica: Replica<S>;
+  private readonly schema: S;
+  private readonly opts: SyncOptions;
+  private readonly loaders: Loaders | undefined;
+  private readonly hooks: SyncHooks;
+  private readonly fetchFn: FetchFn;
+  private readonly resources = new Map<string, ResourceState>();
+  /** The highest mutation id the server has told us it processed. */
+  private pushedUpTo = 0;
+  private batchSize: number;
+  private attempt = 0;
+  private retryAt = 0;
+  private running = false;
+  private again = false;
+  private pullWanted = true;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+  private readonly cleanup: (() => void)[] = [];
+
+  constructor(
+    replica: Replica<S>,
+    schema: S,
+    opts: SyncOptions,
+    loaders: Loaders | undefined,
+    hooks: SyncHooks,
+  ) {
+    this.replica = replica;
+    this.schema = schema;
+    this.opts = opts;
+    this.loaders = loaders;
+    this.hooks = hooks;
+    this.batchSize = opts.pushBatchSize ?? 100;
+    this.fetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.status.set({ pending: replica.outbox.length });
+    const g = globalThis as {
+      addEventListener?: typeof addEventListener;
+      removeEventListener?: typeof removeEventListener;
+      navigator?: { onLine?: boolean };
+    };
+    if (typeof g.addEventListener === 'function' && typeof g.navigator?.onLine === 'boolean') {
+      const online = () => {
+        this.retryAt = 0;
+        this.attempt = 0;
+        this.kick();
+      };
+      const offline = () => this.status.set({ online: false });
+      g.addEventListener('online', online);
+      g.addEventListener('offline', offline);
+      this.cleanup.push(() => {
+        g.removeEventListener?.('online', online);
+        g.removeEventListener?.('offline', offline);
+      });
+      if (g.navigator.onLine === false) this.status.set({ online: false });
+    }
+  }
+
+  get hasServer(): boolean {
+    return typeof this.opts.server === 'string';
+  }
+
+  /** Asks for a sync run soon (after a local mutation, a new resource, coming online). */
+  kick(): void {
+    if (this.stopped) return;
+    this.status.set({ pending: this.replica.outbox.length });
+    queueMicrotask(() => void this.run());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    for (const c of this.cleanup.splice(0)) c();
+    for (const r of this.resources.values()) clearTimeout(r.ttlTimer);
+    this.status.set({ stopped: true });
+  }
+
+  /** Waits until nothing is left to push and no pull is due (or sync cannot go on). For tests and tools. */
+  async flush(): Promise<void> {
+    for (;;) {
+      if (this.stopped || this.status.get().updateNeeded) return;
+      await this.run();
+      const idle = !this.running && !this.unpushed().length && !this.pullDue(Date.now());
+      if (idle) return;
+      if (this.retryAt > Date.now())
+        throw this.status.get().lastError ?? new SSSyncError('NETWORK', 'Sync is backing off.');
+    }
+  }
+
+  // ---- resources
+
+  acquire(
+    pattern: string,
+    opts: { temporary: boolean; params?: Record<string, string | number>; refreshSeconds?: number },
+  ): ResourceHandle {
+    const path = fillPattern(pattern, opts.params);
+    const { loader, params } = this.findLoader(pattern, path);
+    if (!loader && !this.hasServer) {
+      throw new SSSyncError(
+        'INVALID_ARGUMENT',
+        `Resource "${path}" needs a \`server\` (or a loader function) to load from.`,
+      );
+    }
+    let state = this.resources.get(path);
+    if (state && state.temporary !== opts.temporary) {
+      throw new SSSyncError(
+        'INVALID_ARGUMENT',
+        `Resource "${path}" is already held as ${state.temporary ? 'temporary' : 'persisted'}.`,
+      );
+    }
+    if (!state) {
+      const stored = opts.temporary ? undefined : this.replica.meta.get(CURSOR(path));
+      state = new ResourceState({
+        path,
+        temporary: opts.temporary,
+        params,
+        loader,
+        refreshMs: (opts.refreshSeconds ?? this.opts.pullIntervalSeconds ?? 60) * 1000,
+        ttlMs: (this.opts.temporaryTTLSeconds ?? 30) * 1000,
+        cursor: typeof stored === 'string' ? stored : null,
+      });
+      this.resources.set(path, state);
+    } else if (opts.refreshSeconds !== undefined) {
+      state.refreshMs = Math.min(state.refreshMs, opts.refreshSeconds * 1000);
+    }
+    clearTimeout(state.ttlTimer);
+    state.ttlTimer = undefined;
+    state.holders++;
+    if (state.holders === 1) state.dueAt = 0;
+    this.kick();
+    const s = state;
+    return s.handle(
+      () => this.releaseOne(s),
+      () => this.refresh(s),
+    );
+  }
+
+  /** Every resource currently known, for devtools. */
+  listResources(): readonly ResourceState[] {
+    return [...this.resources.values()];
+  }
+
+  private findLoader(
+    pattern: string,
+    path: string,
+  ): { loader: LoaderFn | undefined; params: Record<string, string> } {
+    if (!this.loaders) return { loader: undefined, params: matchPattern(pattern, path) ?? {} };
+    for (const [key, loader] of Object.entries(this.loaders)) {
+      const params = matchPattern(key, path);
+      if (key !== pattern && !params) continue;
+      const fn = typeof loader === 'function' ? loader : loader.load;
+      return { loader: fn, params: params ?? {} };
+    }
+    throw new SSSyncError('UNKNOWN_RESOURCE', `Resource "${pattern}" is not declared in \`loaders\`.`, {
+      details: { path },
+    });
+  }
+
+  private refresh(state: ResourceState): Promise<void> {
+    const w = deferred();
+    state.waiters.push(w);
+    state.dueAt = 0;
+    this.retryAt = 0;
+    this.kick();
+    return w.promise;
+  }
+
+  private releaseOne(state: ResourceState): void {
+    state.holders--;
+    if (state.holders > 0) return;
+    if (!state.temporary) {
+      this.resources.delete(state.path);
+      return;
+    }
+    state.ttlTimer = setTimeout(() => {
+      if (state.holders > 0 || this.resources.get(state.path) !== state) return;
+      this.resources.delete(state.path);
+      this.replica.applyServer({ released: [{ path: state.path, temporary: true }] }).catch(() => {});
+    }, state.ttlMs);
+  }
+
+  // ---- the loop
+
+  private unpushed(): OutboxEntry[] {
+    return this.replica.outbox.filter((e) => e.id > this.pushedUpTo);
+  }
+
+  private held(): ResourceState[] {
+    return [...this.resources.values()].filter((r) => r.holders > 0);
+  }
+
+  private pullDue(now: number): boolean {
+    return (
+      this.held().some((r) => r.more || r.dueAt <= now || r.waiters.length > 0) ||
+      (this.pullWanted && this.held().length > 0)
+    );
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        if (this.stopped || this.status.get().updateNeeded) break;
+        if (Date.now() < this.retryAt) break;
+        try {
+          await this.step();
+        } catch (e) {
+          this.failed(e);
+        }
+      } while (this.again || (Date.now() >= this.retryAt && this.hasWork()));
+    } finally {
+      this.running = false;
+      this.schedule();
+    }
+  }
+
+  private hasWork(): boolean {
+    if (this.stopped || this.status.get().updateNeeded) return false;
+    return (this.hasServer && this.unpushed().length > 0) || this.pullDue(Date.now());
+  }
+
+  private async step(): Promise<void> {
+    if (this.hasServer && this.unpushed().length > 0) {
+      await this.push();
+      this.pullWanted = true;
+    } else if (this.pullDue(Date.now())) {
+      await this.pull();
+    } else {
+      return;
+    }
+    this.attempt = 0;
+    this.retryAt = 0;
+    this.status.set({
+      online: true,
+      lastError: null,
+      lastSyncAt: Date.now(),
+      pending: this.replica.outbox.length,
+    });
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (this.stopped || this.status.get().updateNeeded) return;
+    const now = Date.now();
+    let at = Number.POSITIVE_INFINITY;
+    if (this.retryAt > now) at = this.retryAt;
+    else if (this.hasWork()) at = now;
+    for (const r of this.held()) at = Math.min(at, Math.max(r.dueAt, this.retryAt));
+    if (at === Number.POSITIVE_INFINITY) return;
+    this.timer = setTimeout(() => void this.run(), Math.max(0, at - now));
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private failed(e: unknown): void {
+    const error =
+      e instanceof SSSyncError
+        ? e
+        : new SSSyncError('SERVER_ERROR', `Sync failed: ${errorMessage(e)}`, { cause: e });
+    if (error.code === 'VERSION_MISMATCH') {
+      this.status.set({ updateNeeded: true, lastError: error, pushing: false, pulling: false });
+      for (const r of this.resources.values()) r.markError(error, false);
+      this.hooks.updateNeeded(error);
+      return;
+    }
+    const retryAfter = error.details?.retryAfter;
+    const wait =
+      error.code === 'RATE_LIMITED' && typeof retryAfter === 'number'
+        ? retryAfter * 1000
+        : backoffDelay(this.attempt, this.opts.backoff);
+    this.attempt++;
+    this.retryAt = Date.now() + wait;
+    this.status.set({
+      lastError: error,
+      pushing: false,
+      pulling: false,
+      online: error.code === 'NETWORK' ? false : this.status.get().online,
+    });
+    for (const r of this.held()) if (r.waiters.length > 0 || r.status !== 'ready') r.markError(error, false);
+  }
+
+  // ---- push
+
+  private async push(): Promise<void> {
+    const batch = this.unpushed().slice(0, this.batchSize);
+    const request: PushRequest = {
+      protocolVersion: PROTOCOL_VERSION,
+      schemaVersion: this.schema.version,
+      clientGroupID: this.replica.clientGroupID,
+      clientID: this.replica.clientID,
+      mutations: batch.map(({ id, name, args, timestamp }) => ({ id, name, args: args as never, timestamp })),
+    };
+    this.status.set({ pushing: true });
+    let json: unknown;
+    try {
+      json = await postJSON(this.fetchFn, `${this.opts.server}/push`, request, this.opts.headers, (x) =>
+        this.hooks.exchange?.({ ...x, kind: 'push' }),
+      );
+    } catch (e) {
+      this.status.set({ pushing: false });
+      if (e instanceof SSSyncError && (await this.pushRefused(e, batch))) return;
+      throw e;
+    }
+    this.status.set({ pushing: false });
+    const response = parsePushResponse(json, request);
+    const rejected = new Map<number, SSSyncError>();
+    for (const r of response.results) {
+      if (r.ok) continue;
+      rejected.set(
+        r.id,
+        new SSSyncError('SERVER_REJECTED', `The server rejected mutation ${r.id}: ${r.error.message}`, {
+          details: { ...r.error, serverCode: r.error.code },
+        }),
+      );
+    }
+    this.pushedUpTo = Math.max(this.pushedUpTo, response.lastMutationIDs[request.clientID] ?? 0);
+    if (rejected.size > 0) {
+      // Roll the rejected ones back now (undo, drop, replay the rest); the next pull brings the truth.
+      const result = await this.replica.applyServer({ drop: new Set(rejected.keys()) });
+      for (const entry of result.dropped) this.hooks.rejected(entry, rejected.get(entry.id)!);
+    }
+    for (const r of response.results) if (r.ok) this.hooks.confirmed(r.id);
+    this.batchSize = Math.min(this.opts.pushBatchSize ?? 100, this.batchSize * 2);
+  }
+
+  /**
+   * Refusals a retry cannot fix. Returns true when handled: a batch too large is halved; a single
+   * mutation the server can never take (too large, malformed) is dropped and rejected, and the ids
+   * after it closed up; a gap (the server lost our history) moves the queue to a new client id.
+   */
+  private async pushRefused(e: SSSyncError, batch: readonly OutboxEntry[]): Promise<boolean> {
+    if (e.code === 'MUTATION_ID_GAP') {
+      const last = e.details?.lastMutationID;
+      const first = batch[0]?.id ?? 0;
+      if (typeof last === 'number' && last >= first) {
+        this.pushedUpTo = last;
+        return true;
+      }
+      const result = await this.replica.applyServer({ newClientID: randomID() });
+      this.pushedUpTo = 0;
+      this.hooks.renumbered(result.renumbered);
+      return true;
+    }
+    let poison: OutboxEntry | undefined;
+    if (e.code === 'TOO_LARGE') {
+      if (batch.length > 1) {
+        this.batchSize = Math.max(1, Math.floor(batch.length / 2));
+        return true;
+      }
+      poison = batch[0];
+    } else if (e.code === 'BAD_REQUEST') {
+      const m = /^mutations\[(\d+)\]/.exec(String(e.details?.field ?? ''));
+      poison = m ? batch[Number(m[1])] : undefined;
+    }
+    if (!poison) return false;
+    const result = await this.replica.applyServer({ drop: new Set([poison.id]), closeGaps: true });
+    this.hooks.renumbered(result.renumbered);
+    for (const entry of result.dropped) this.hooks.rejected(entry, e);
+    return true;
+  }
+
+  // ---- pull
+
+  private async pull(): Promise<void> {
+    const now = Date.now();
+    const due = this.held();
+    const viaLoader = due.filter((r) => r.loader && (r.dueAt <= now || r.waiters.length > 0 || r.more));
+    for (const r of viaLoader) await this.loadWithFunction(r);
+    const viaServer = due.filter((r) => !r.loader);
+    this.pullWanted = false;
+    if (viaServer.length === 0 || !this.hasServer) return;
+    const request: PullRequest = {
+      protocolVersion: PROTOCOL_VERSION,
+      schemaVersion: this.schema.version,
+      clientGroupID: this.replica.clientGroupID,
+      clientID: this.replica.clientID,
+      resources: viaServer.map((r) => ({ path: r.path, cursor: r.cursor })),
+    };
+    this.status.set({ pulling: true });
+    let json: unknown;
+    try {
+      json = await postJSON(this.fetchFn, `${this.opts.server}/pull`, request, this.opts.headers, (x) =>
+        this.hooks.exchange?.({ ...x, kind: 'pull' }),
+      );
+    } catch (e) {
+      this.status.set({ pulling: false });
+      if (e instanceof SSSyncError && (e.code === 'FORBIDDEN' || e.code === 'UNKNOWN_RESOURCE')) {
+        const field = String(e.details?.field ?? '');
+        const m = /^resources\[(\d+)\]/.exec(field);
+        const bad = m ? viaServer[Number(m[1])] : viaServer.length === 1 ? viaServer[0] : undefined;
+        if (bad) {
+          bad.markError(e, true);
+          bad.holders = 0;
+          this.resources.delete(bad.path);
+          return;
+        }
+      }
+      throw e;
+    }
+    this.status.set({ pulling: false });
+    const response = parsePullResponse(json, request);
+    const last = response.lastMutationIDs[this.replica.clientID] ?? 0;
+    const highest = (this.replica.meta.get(META.nextMutationID) as number) - 1;
+    if (last > highest) {
+      throw new SSSyncError(
+        'PROTOCOL',
+        `The server reports mutation ${last} applied, but this client only made ${highest}.`,
+      );
+    }
+    const meta = new Map<string, unknown>();
+    const resources: { path: string; temporary: boolean; patch: readonly PatchOp[] }[] = [];
+    response.resources.forEach((res, i) => {
+      const state = viaServer[i]!;
+      resources.push({ path: res.path, temporary: state.temporary, patch: res.patch as readonly PatchOp[] });
+      if (!state.temporary) meta.set(CURSOR(res.path), res.cursor);
+    });
+    const update: ServerUpdate = { resources, lastMutationID: last, meta };
+    const result = await this.replica.applyServer(update);
+    this.pushedUpTo = Math.max(this.pushedUpTo, last);
+    for (const entry of result.applied) this.hooks.confirmed(entry.id);
+    const at = Date.now();
+    response.resources.forEach((res, i) => {
+      const state = viaServer[i]!;
+      state.cursor = res.cursor;
+      state.more = res.more;
+      if (!res.more) {
+        state.dueAt = at + state.refreshMs;
+        state.markReady(at);
+      }
+    });
+  }
+
+  private async loadWithFunction(state: ResourceState): Promise<void> {
+    let rows: Awaited<ReturnType<LoaderFn>>;
+    try {
+      rows = await state.loader!({ path: state.path, params: state.params });
+    } catch (e) {
+      const error = new SSSyncError('NETWORK', `Loader for "${state.path}" failed: ${errorMessage(e)}`, {
+        cause: e,
+      });
+      state.dueAt = Date.now() + state.refreshMs;
+      state.markError(error, false);
+      return;
+    }
+    const patch: PatchOp[] = [{ op: 'clear' }];
+    for (const [table, list] of Object.entries(rows ?? {})) {
+      for (const row of list) patch.push({ op: 'put', table, row });
+    }
+    try {
+      await this.replica.applyServer({
+        resources: [{ path: state.path, temporary: state.temporary, patch }],
+      });
+    } catch (e) {
+      state.dueAt = Date.now() + state.refreshMs;
+      state.markError(e instanceof SSSyncError ? e : new SSSyncError('PROTOCOL', errorMessage(e)), false);
+      return;
+    }
+    state.cursor = 'loaded';
+    state.dueAt = Date.now() + state.refreshMs;
+    state.markReady(Date.now());
+  }
+}
