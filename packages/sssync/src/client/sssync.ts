@@ -61,7 +61,6 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
   /** Resolves once the store is open (and migrated); rejects with the reason it could not be. */
   readonly ready: Promise<void>;
 
-  private readonly options: SSSyncOptions<S, M>;
   private replica: Replica<S> | undefined;
   private engine: SyncEngine<S> | undefined;
   private readonly tracker = new MutationTracker();
@@ -91,7 +90,6 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     }
     this.id = id;
     this.schema = options.schema;
-    this.options = options;
     this.ready = Replica.open(options.store, id, options.schema, options.mutators.defs).then((replica) => {
       this.replica = replica;
       this.engine = new SyncEngine(replica, options.schema, options, options.loaders, {

@@ -48,7 +48,9 @@ export class WriteLog {
 export interface TxContext {
   readonly clientID: string;
   readonly mutationID: number;
-  readonly reason: 'initial' | 'rebase';
+  readonly reason: 'initial' | 'rebase' | 'server';
+  /** Defaults to `client`; an in-memory server (tests, the simulator) runs mutators here too. */
+  readonly location?: 'client' | 'server';
 }
 
 /**
@@ -131,7 +133,7 @@ export function clientTransaction<S extends Schema>(
     query: queryRoot(host),
     clientID: ctx.clientID,
     mutationID: ctx.mutationID,
-    location: 'client',
+    location: ctx.location ?? 'client',
     reason: ctx.reason,
   };
   for (const name of Object.keys(schema.tables)) tx[name] = writer(name);

@@ -48,3 +48,7 @@ export const emptyAST = (table: string): QueryAST => ({
   related: [],
   single: false,
 });
+
+/** How many top-level rows a query may give: its limit, and at most one after `one()`. */
+export const rowLimit = (ast: QueryAST): number | undefined =>
+  ast.single ? Math.min(1, ast.limit ?? 1) : ast.limit;

@@ -1,5 +1,5 @@
 import { relationshipOf } from '../schema/schema.js';
-import type { Condition, QueryAST } from './ast.js';
+import { type Condition, type QueryAST, rowLimit } from './ast.js';
 import type { Database } from './database.js';
 import { planQuery } from './plan.js';
 import { queryPredicate, type Row, rowComparator } from './predicate.js';
@@ -17,7 +17,7 @@ export function evaluateBase(db: Database, ast: QueryAST, extra = 0): Row[] {
   const table = db.table(ast.table);
   const cmp = rowComparator(ast.orderBy);
   const pred = queryPredicate(ast, cmp);
-  const limit = (ast.single ? 1 : (ast.limit ?? Number.POSITIVE_INFINITY)) + extra;
+  const limit = (rowLimit(ast) ?? Number.POSITIVE_INFINITY) + extra;
   const plan = planQuery(table, ast);
   const out: Row[] = [];
   if (limit <= 0) return out;

@@ -1,4 +1,4 @@
-import type { QueryAST } from './ast.js';
+import { type QueryAST, rowLimit } from './ast.js';
 import type { Change, Database, RowId, TableData } from './database.js';
 import { composeRow, evaluateBase, tablesOf } from './evaluate.js';
 import { orderIndex, rowsAfter } from './plan.js';
@@ -36,7 +36,7 @@ export class LiveQuery {
     this.table = db.table(ast.table);
     this.cmp = rowComparator(ast.orderBy);
     this.pred = queryPredicate(ast, this.cmp);
-    this.limit = ast.single ? 1 : ast.limit;
+    this.limit = rowLimit(ast);
     this.orderAst = ast.orderBy.length > 0 ? ast : { ...ast, orderBy: [['id', 'asc']] };
     const dirs = new Set(this.orderAst.orderBy.map(([, d]) => d));
     if (this.limit !== undefined && dirs.size === 1)

@@ -10,11 +10,14 @@ const MAX_BLOCK = 512;
  */
 export class SortedIndex {
   readonly columns: readonly string[];
+  private readonly maxBlock: number;
   private blocks: Row[][] = [];
   private count = 0;
 
-  constructor(columns: readonly string[]) {
+  /** `maxBlock` is for tests, so that a few rows already span several blocks. */
+  constructor(columns: readonly string[], maxBlock = MAX_BLOCK) {
     this.columns = columns;
+    this.maxBlock = maxBlock;
   }
 
   get size(): number {
@@ -55,7 +58,7 @@ export class SortedIndex {
       0,
       row,
     );
-    if (block.length > MAX_BLOCK) this.blocks.splice(bi + 1, 0, block.splice(block.length >> 1));
+    if (block.length > this.maxBlock) this.blocks.splice(bi + 1, 0, block.splice(block.length >> 1));
   }
 
   /** Removes the entry of `row` (the exact version that was inserted). Returns whether it was there. */

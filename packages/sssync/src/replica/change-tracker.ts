@@ -1,3 +1,4 @@
+import { valuesEqual } from '../query/compare.js';
 import type { Change, Database, RowId } from '../query/database.js';
 import type { Row } from '../query/predicate.js';
 import type { UndoEntry } from '../store/store.js';
@@ -44,11 +45,20 @@ export class ChangeTracker {
     }
   }
 
+  /**
+   * The net changes. A row that ends equal to how it started (undone, then replayed or re-sent the
+   * same) gets its original object back, so it keeps its identity and no query hears of it.
+   */
   changes(): Change[] {
     const out: Change[] = [];
     for (const { table, id, before } of this.befores.values()) {
       const after = this.db.table(table).get(id) ?? null;
-      if (after !== before) out.push({ table, id, before, after });
+      if (after === before) continue;
+      if (after && before && rowsEqual(after, before)) {
+        this.db.apply(table, id, before);
+        continue;
+      }
+      out.push({ table, id, before, after });
     }
     return out;
   }
@@ -62,4 +72,10 @@ export class ChangeTracker {
     for (const { table, id, before } of this.befores.values()) this.db.apply(table, id, before);
     for (const [key, entry] of this.memberBefore) this.membership.restore(key, entry);
   }
+}
+
+function rowsEqual(a: Row, b: Row): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => Object.hasOwn(b, k) && valuesEqual(a[k], b[k]));
 }

@@ -1,6 +1,6 @@
 // idb recognises IndexedDB objects by the global classes, which Node lacks: install fake-indexeddb's.
 import 'fake-indexeddb/auto';
-import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
+import { forceCloseDatabase, IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { type IDBPDatabase, wrap } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runStoreSuite } from '../testing/index.js';
@@ -123,6 +123,18 @@ describe('indexedDBStore', () => {
     await store.commit({ putMeta: new Map([['k', 1]]) });
     await wrap(factory.deleteDatabase('sssync:app'));
     await expectRejects(store.commit({ putMeta: new Map([['k', 2]]) }), 'STORE_CLOSED');
+  });
+
+  it('closes itself when the browser closes the connection (site data cleared)', async () => {
+    const factory = new IDBFactory();
+    const opening = vi.spyOn(factory, 'open');
+    const store = indexedDBStore({ indexedDB: factory });
+    cleanup.push(() => store.close());
+    await store.open('app');
+    const connection = opening.mock.results[0]?.value.result as IDBDatabase;
+    forceCloseDatabase(connection as unknown as typeof IDBDatabase);
+    const e = await expectRejects(store.load(), 'STORE_CLOSED');
+    expect(e.message).toMatch(/browser closed/);
   });
 
   it('rejects with STORE_WRITE_FAILED when the browser aborts a commit for quota, changing nothing', async () => {

@@ -57,7 +57,7 @@ export class SyncEngine<S extends Schema> {
   private batchSize: number;
   private attempt = 0;
   private retryAt = 0;
-  private running = false;
+  private current: Promise<void> | undefined;
   private again = false;
   private pullWanted = true;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -125,10 +125,10 @@ export class SyncEngine<S extends Schema> {
     for (;;) {
       if (this.stopped || this.status.get().updateNeeded) return;
       await this.run();
-      const idle = !this.running && !this.unpushed().length && !this.pullDue(Date.now());
-      if (idle) return;
-      if (this.retryAt > Date.now())
+      if (!this.hasWork()) return;
+      if (this.retryAt > Date.now()) {
         throw this.status.get().lastError ?? new SSSyncError('NETWORK', 'Sync is backing off.');
+      }
     }
   }
 
@@ -241,27 +241,30 @@ export class SyncEngine<S extends Schema> {
     );
   }
 
-  private async run(): Promise<void> {
-    if (this.running) {
+  /** Starts the sync loop, or joins the one running (which will go round once more). */
+  private run(): Promise<void> {
+    if (this.current) {
       this.again = true;
-      return;
+      return this.current;
     }
-    this.running = true;
-    try {
-      do {
-        this.again = false;
-        if (this.stopped || this.status.get().updateNeeded) break;
-        if (Date.now() < this.retryAt) break;
-        try {
-          await this.step();
-        } catch (e) {
-          this.failed(e);
-        }
-      } while (this.again || (Date.now() >= this.retryAt && this.hasWork()));
-    } finally {
-      this.running = false;
+    this.current = this.loop().finally(() => {
+      this.current = undefined;
       this.schedule();
-    }
+    });
+    return this.current;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      if (this.stopped || this.status.get().updateNeeded) return;
+      if (Date.now() < this.retryAt) return;
+      try {
+        await this.step();
+      } catch (e) {
+        this.failed(e);
+      }
+    } while (this.again || (Date.now() >= this.retryAt && this.hasWork()));
   }
 
   private hasWork(): boolean {
@@ -438,9 +441,17 @@ export class SyncEngine<S extends Schema> {
         const m = /^resources\[(\d+)\]/.exec(field);
         const bad = m ? viaServer[Number(m[1])] : viaServer.length === 1 ? viaServer[0] : undefined;
         if (bad) {
+          // PROTOCOL.md §6.4: fail that resource, drop the rows only it delivered, go on without it.
           bad.markError(e, true);
           bad.holders = 0;
           this.resources.delete(bad.path);
+          if (e.code === 'FORBIDDEN') {
+            await this.replica.applyServer({
+              released: [{ path: bad.path, temporary: bad.temporary }],
+              meta: new Map([[CURSOR(bad.path), null]]),
+            });
+          }
+          this.pullWanted = true;
           return;
         }
       }
@@ -463,9 +474,11 @@ export class SyncEngine<S extends Schema> {
       resources.push({ path: res.path, temporary: state.temporary, patch: res.patch as readonly PatchOp[] });
       if (!state.temporary) meta.set(CURSOR(res.path), res.cursor);
     });
-    const update: ServerUpdate = { resources, lastMutationID: last, meta };
+    // PROTOCOL.md §6.6: while a resource is still paging, its rows are older than lastMutationIDs.
+    const paging = response.resources.some((r) => r.more);
+    const update: ServerUpdate = paging ? { resources, meta } : { resources, lastMutationID: last, meta };
     const result = await this.replica.applyServer(update);
-    this.pushedUpTo = Math.max(this.pushedUpTo, last);
+    if (!paging) this.pushedUpTo = Math.max(this.pushedUpTo, last);
     for (const entry of result.applied) this.hooks.confirmed(entry.id);
     const at = Date.now();
     response.resources.forEach((res, i) => {
