@@ -4,16 +4,22 @@ import type { QueryRoot } from '../mutation/transaction.js';
 import type { QueryAST } from '../query/ast.js';
 import { evaluate } from '../query/evaluate.js';
 import type { QueryHost } from '../query/query.js';
+import { randomID } from '../replica/meta.js';
 import { Replica } from '../replica/replica.js';
 import type { Schema } from '../schema/schema.js';
 import type { RowRecord } from '../schema/validate-row.js';
 import type { Store } from '../store/store.js';
 import type { HttpExchange } from '../sync/http.js';
 import type { Loaders, ResourceHandle } from '../sync/resources.js';
+import { deferred } from '../sync/resources.js';
 import type { SyncStatus } from '../sync/status.js';
+import { StatusCell } from '../sync/status.js';
 import { SyncEngine, type SyncOptions } from '../sync/sync-engine.js';
-import { SSSyncError } from '../util/errors.js';
+import { SSSyncError, type SSSyncErrorCode } from '../util/errors.js';
+import { FollowerResource } from './follower-resource.js';
+import { type LeaderLock, leaderLock, tabChannelName } from './leader-lock.js';
 import { type MutationResult, type MutationStatus, MutationTracker } from './mutation-tracker.js';
+import { openTabChannel, type TabChannel, type TabMessage, toWire, type WireError } from './tab-messages.js';
 
 export type Executors<M> = { readonly [K in keyof M]: (...args: MutatorArgs<M[K]>) => MutationResult };
 
@@ -65,6 +71,23 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
   private engine: SyncEngine<S> | undefined;
   private readonly tracker = new MutationTracker();
   private closed = false;
+  private readonly options: SSSyncOptions<S, M>;
+  private readonly lock: LeaderLock;
+  private readonly channel: TabChannel;
+  private readonly tab = randomID();
+  /** Starting, then leading (writes the store, syncs) or following (forwards to the leader). */
+  private role: 'starting' | 'leader' | 'follower' = 'starting';
+  private promoted = false;
+  private readonly welcome = deferred();
+  private readonly buffered: TabMessage[] = [];
+  private readonly forwarded = new Map<
+    string,
+    { name: string; args: unknown[]; resolve(id: number): void; reject(e: unknown): void }
+  >();
+  private readonly followerResources = new Map<string, FollowerResource>();
+  /** Resources the leader holds for follower tabs, by `${tab}:${req}`. */
+  private readonly heldForTabs = new Map<string, ResourceHandle>();
+  private readonly mirroredStatus = new StatusCell();
 
   constructor(id: string, options: SSSyncOptions<S, M>) {
     if (typeof id !== 'string' || id.length === 0) {
@@ -90,20 +113,15 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     }
     this.id = id;
     this.schema = options.schema;
-    this.ready = Replica.open(options.store, id, options.schema, options.mutators.defs).then((replica) => {
-      this.replica = replica;
-      this.engine = new SyncEngine(replica, options.schema, options, options.loaders, {
-        confirmed: (mid) => this.tracker.confirm(mid),
-        rejected: (entry, error) => {
-          this.tracker.reject(entry.id, error);
-          options.onMutationError?.(error, { id: entry.id, name: entry.name, args: entry.args });
-        },
-        renumbered: (map) => this.tracker.renumber(map),
-        updateNeeded: (error) => options.onUpdateNeeded?.(error),
-        ...(options.onExchange ? { exchange: options.onExchange } : {}),
-      });
-      if (this.closed) this.engine.stop();
-      else this.engine.kick();
+    this.options = options;
+    this.lock = leaderLock(`sssync-leader:${id}`, options.store);
+    this.channel = openTabChannel(tabChannelName(id, options.store), (m) => this.onTabMessage(m));
+    this.ready = this.start().catch((e) => {
+      // A client that could not open lets go of the store, so another instance can.
+      this.engine?.stop();
+      this.lock.release();
+      this.channel.close();
+      throw e;
     });
     this.ready.catch(() => {});
     const host: QueryHost = {
@@ -125,7 +143,12 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
 
   /** Mutations applied locally and not yet applied by the server. */
   get pendingCount(): number {
-    return this.replica?.outbox.length ?? 0;
+    return this.replica?.pendingCount ?? 0;
+  }
+
+  /** Whether this instance leads its store (writes it and syncs); other tabs forward to the leader. */
+  get isLeader(): boolean {
+    return this.role === 'leader';
   }
 
   /** This client's id within its client group (one client group per store). */
@@ -135,7 +158,7 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
 
   /** What sync is doing; `subscribeStatus` to follow it. */
   get status(): SyncStatus {
-    const s = this.engine?.status.get();
+    const s = this.role === 'follower' ? this.mirroredStatus.get() : this.engine?.status.get();
     return s ? { ...s, pending: this.pendingCount } : { ...initialStatusFor(this.pendingCount) };
   }
 
@@ -144,7 +167,13 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     let cancelled = false;
     this.ready.then(
       () => {
-        if (!cancelled) stop = this.engine!.status.subscribe(() => listener(this.status));
+        if (cancelled) return;
+        const a = this.mirroredStatus.subscribe(() => listener(this.status));
+        const b = this.engine?.status.subscribe(() => listener(this.status));
+        stop = () => {
+          a();
+          b?.();
+        };
       },
       () => {},
     );
@@ -181,7 +210,7 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
   /** Pushes everything queued and pulls what is due; resolves when done (or throws why not). */
   async sync(): Promise<void> {
     await this.open();
-    await this.engine!.flush();
+    await this.engine?.flush();
   }
 
   /** Every row of every table and the pending mutations, as plain JSON. */
@@ -205,7 +234,14 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     this.closed = true;
     this.engine?.stop();
     await this.ready.catch(() => {});
-    await this.replica?.close();
+    for (const h of this.heldForTabs.values()) h.release();
+    const closed = new SSSyncError('CLOSED', `SSSync "${this.id}" is closed.`);
+    for (const f of this.forwarded.values()) f.reject(closed);
+    this.forwarded.clear();
+    // A follower never opened the store for writing; closing it would close the leader's too.
+    if (this.role === 'leader') await this.replica?.close();
+    this.lock.release();
+    this.channel.close();
   }
 
   private acquire(
@@ -213,13 +249,270 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     opts: { params?: Record<string, string | number>; refreshSeconds?: number; temporary: boolean },
   ): ResourceHandle {
     if (this.closed) throw new SSSyncError('CLOSED', `SSSync "${this.id}" is closed.`);
-    if (!this.engine) {
+    if (this.role === 'leader' && this.engine) return this.engine.acquire(path, opts);
+    if (this.role !== 'follower') {
       throw new SSSyncError(
         'INVALID_ARGUMENT',
         'persist()/temporary() need the client to be ready: await sssync.ready first.',
       );
     }
-    return this.engine.acquire(path, opts);
+    const req = randomID();
+    const handle = new FollowerResource({
+      path,
+      temporary: opts.temporary,
+      req,
+      params: opts.params,
+      refreshSeconds: opts.refreshSeconds,
+      send: (t) => this.channel.post({ t, tab: this.tab, req }),
+    });
+    this.followerResources.set(req, handle);
+    this.channel.post({
+      t: 'acquire',
+      tab: this.tab,
+      req,
+      path,
+      temporary: opts.temporary,
+      params: opts.params,
+      refreshSeconds: opts.refreshSeconds,
+    });
+    return handle;
+  }
+
+  // ---- tabs: one leader per store writes and syncs; the others forward to it and mirror its commits
+
+  private async start(): Promise<void> {
+    const leads = await this.lock.acquire(() => {
+      this.promoted = true;
+      if (this.closed) {
+        this.lock.release();
+        return;
+      }
+      if (this.role === 'follower' && this.replica) void this.promote();
+      else this.welcome.resolve();
+    });
+    if (leads) {
+      this.promoted = true;
+      await this.lead(
+        await Replica.open(this.options.store, this.id, this.schema, this.options.mutators.defs),
+      );
+      return;
+    }
+    this.role = 'follower';
+    this.channel.post({ t: 'hello', tab: this.tab });
+    await this.welcome.promise;
+    if (this.promoted) {
+      await this.lead(
+        await Replica.open(this.options.store, this.id, this.schema, this.options.mutators.defs),
+      );
+      return;
+    }
+    this.replica = await Replica.open(this.options.store, this.id, this.schema, this.options.mutators.defs, {
+      readOnly: true,
+    });
+    for (const m of this.buffered.splice(0)) this.onTabMessage(m);
+    if (this.promoted) await this.promote();
+  }
+
+  /** Becomes the leader over `replica`: sync starts, commits and verdicts are broadcast. */
+  private async lead(replica: Replica<S>): Promise<void> {
+    const options = this.options;
+    this.replica = replica;
+    this.role = 'leader';
+    replica.onCommit = (changes, seq) =>
+      this.channel.post({
+        t: 'commit',
+        seq,
+        rows: changes.map((c) => ({ table: c.table, id: c.id, after: c.after })),
+        pending: replica.outbox.length,
+      });
+    this.engine = new SyncEngine(replica, options.schema, options, options.loaders, {
+      confirmed: (mid) => {
+        this.tracker.confirm(mid);
+        this.channel.post({ t: 'verdict', id: mid });
+      },
+      rejected: (entry, error) => {
+        this.tracker.reject(entry.id, error);
+        this.channel.post({ t: 'verdict', id: entry.id, error: toWire(error) });
+        options.onMutationError?.(error, { id: entry.id, name: entry.name, args: entry.args });
+      },
+      renumbered: (map) => {
+        this.tracker.renumber(map);
+        this.channel.post({ t: 'renumber', map: [...map] });
+      },
+      updateNeeded: (error) => options.onUpdateNeeded?.(error),
+      ...(options.onExchange ? { exchange: options.onExchange } : {}),
+    });
+    this.engine.status.subscribe((s) =>
+      this.channel.post({
+        t: 'status',
+        status: { ...s, lastError: s.lastError ? toWire(s.lastError) : null },
+      }),
+    );
+    this.channel.post({ t: 'welcome', to: '*' });
+    if (this.closed) this.engine.stop();
+    else this.engine.kick();
+  }
+
+  /** A follower whose leader went away: reload from the store, lead, redo what the old leader left. */
+  private async promote(): Promise<void> {
+    const replica = this.replica!;
+    await replica.promote(this.schema);
+    await this.lead(replica);
+    for (const [req, f] of this.forwarded) {
+      this.forwarded.delete(req);
+      const done = replica.requestResult(req);
+      if (done !== undefined) f.resolve(done);
+      else replica.mutate(f.name, f.args, req).then((e) => f.resolve(e.id), f.reject);
+    }
+    for (const [req, handle] of this.followerResources) {
+      this.followerResources.delete(req);
+      if (handle.isReleased) continue;
+      handle.attach(
+        this.engine!.acquire(handle.path, {
+          temporary: handle.temporary,
+          ...(handle.params ? { params: handle.params } : {}),
+          ...(handle.refreshSeconds !== undefined ? { refreshSeconds: handle.refreshSeconds } : {}),
+        }),
+      );
+    }
+  }
+
+  private onTabMessage(m: TabMessage): void {
+    if (this.closed) return;
+    if (this.role === 'leader') this.asLeader(m);
+    else this.asFollower(m);
+  }
+
+  private asLeader(m: TabMessage): void {
+    const replica = this.replica!;
+    switch (m.t) {
+      case 'hello':
+        this.channel.post({ t: 'welcome', to: m.tab });
+        return;
+      case 'mutate': {
+        const done = replica.requestResult(m.req);
+        const run =
+          done !== undefined
+            ? Promise.resolve(done)
+            : replica.mutate(m.name, m.args, m.req).then((e) => e.id);
+        run.then(
+          (id) => {
+            this.channel.post({ t: 'mutated', req: m.req, id });
+            this.engine?.kick();
+          },
+          (e) => this.channel.post({ t: 'mutated', req: m.req, error: toWire(e) }),
+        );
+        return;
+      }
+      case 'acquire': {
+        const key = `${m.tab}:${m.req}`;
+        let handle: ResourceHandle;
+        try {
+          handle = this.engine!.acquire(m.path, {
+            temporary: m.temporary,
+            ...(m.params ? { params: m.params } : {}),
+            ...(m.refreshSeconds !== undefined ? { refreshSeconds: m.refreshSeconds } : {}),
+          });
+        } catch (e) {
+          this.channel.post({
+            t: 'resource',
+            req: m.req,
+            status: 'error',
+            error: toWire(e),
+            lastRefreshAt: null,
+          });
+          return;
+        }
+        this.heldForTabs.set(key, handle);
+        const report = (refreshed = false) =>
+          this.channel.post({
+            t: 'resource',
+            req: m.req,
+            status: handle.status,
+            error: handle.error ? toWire(handle.error) : null,
+            lastRefreshAt: handle.lastRefreshAt,
+            refreshed,
+          });
+        handle.subscribe(() => report());
+        handle.ready.then(
+          () => report(),
+          () => report(),
+        );
+        return;
+      }
+      case 'release': {
+        for (const [key, h] of this.heldForTabs) {
+          if (key.endsWith(`:${m.req}`)) {
+            h.release();
+            this.heldForTabs.delete(key);
+          }
+        }
+        return;
+      }
+      case 'refresh': {
+        const h = [...this.heldForTabs].find(([key]) => key.endsWith(`:${m.req}`))?.[1];
+        h?.refresh().then(
+          () =>
+            this.channel.post({
+              t: 'resource',
+              req: m.req,
+              status: h.status,
+              error: null,
+              lastRefreshAt: h.lastRefreshAt,
+              refreshed: true,
+            }),
+          (e) =>
+            this.channel.post({
+              t: 'resource',
+              req: m.req,
+              status: h.status,
+              error: toWire(e),
+              lastRefreshAt: h.lastRefreshAt,
+            }),
+        );
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private asFollower(m: TabMessage): void {
+    switch (m.t) {
+      case 'welcome':
+        if (m.to === '*' || m.to === this.tab) this.welcome.resolve();
+        return;
+      case 'commit':
+        if (this.replica) this.replica.applyRemote(m.seq, m.rows, m.pending);
+        else this.buffered.push(m);
+        return;
+      case 'mutated': {
+        const f = this.forwarded.get(m.req);
+        if (!f) return;
+        this.forwarded.delete(m.req);
+        if (m.error) f.reject(fromWire(m.error));
+        else f.resolve(m.id!);
+        return;
+      }
+      case 'verdict':
+        if (m.error) this.tracker.reject(m.id, fromWire(m.error));
+        else this.tracker.confirm(m.id);
+        return;
+      case 'renumber':
+        this.tracker.renumber(new Map(m.map));
+        return;
+      case 'status':
+        this.mirroredStatus.set({
+          ...m.status,
+          lastError: m.status.lastError ? fromWire(m.status.lastError) : null,
+        });
+        return;
+      case 'resource':
+        this.followerResources.get(m.req)?.update(m.status, m.error, m.lastRefreshAt, m.refreshed ?? false);
+        return;
+      default:
+        return;
+    }
   }
 
   private async open(): Promise<Replica<S>> {
@@ -245,11 +538,35 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
   private mutate(name: string, args: unknown[]): MutationResult {
     return this.tracker.track(async () => {
       const r = await this.open();
+      if (this.role === 'follower') {
+        const req = randomID();
+        return new Promise<number>((resolve, reject) => {
+          this.forwarded.set(req, { name, args, resolve, reject });
+          try {
+            this.channel.post({ t: 'mutate', tab: this.tab, req, name, args });
+          } catch (e) {
+            this.forwarded.delete(req);
+            reject(
+              new SSSyncError('INVALID_ARGUMENT', `Mutator "${name}": arguments must be JSON data.`, {
+                cause: e,
+              }),
+            );
+          }
+        });
+      }
       const entry = await r.mutate(name, args);
       this.engine?.kick();
       return entry.id;
     });
   }
+}
+
+function fromWire(e: WireError): SSSyncError {
+  return new SSSyncError(
+    e.code as SSSyncErrorCode,
+    e.message,
+    e.details ? { details: e.details } : undefined,
+  );
 }
 
 function initialStatusFor(pending: number): SyncStatus {

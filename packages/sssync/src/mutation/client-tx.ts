@@ -51,6 +51,7 @@ export interface TxContext {
   readonly reason: 'initial' | 'rebase' | 'server';
   /** Defaults to `client`; an in-memory server (tests, the simulator) runs mutators here too. */
   readonly location?: 'client' | 'server';
+  readonly userID?: string;
 }
 
 /**
@@ -134,6 +135,7 @@ export function clientTransaction<S extends Schema>(
     clientID: ctx.clientID,
     mutationID: ctx.mutationID,
     location: ctx.location ?? 'client',
+    userID: ctx.userID,
     reason: ctx.reason,
   };
   for (const name of Object.keys(schema.tables)) tx[name] = writer(name);

@@ -22,6 +22,8 @@ export type Transaction<S extends Schema> = { readonly [T in TableName<S>]: Tabl
   readonly query: QueryRoot<S>;
   readonly clientID: string;
   readonly mutationID: number;
+  /** On the server: the authenticated user. On the client: undefined. */
+  readonly userID: string | undefined;
   /** Where the mutator runs: optimistically on the client, or authoritatively on the server. */
   readonly location: 'client' | 'server';
   /** `initial` the first run on the client, `rebase` a replay on top of new server state. */

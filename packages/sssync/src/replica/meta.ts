@@ -6,6 +6,10 @@ export const META = {
   clientGroupID: 'clientGroupID',
   clientID: 'clientID',
   nextMutationID: 'nextMutationID',
+  /** Counts commits, so another tab applying the leader's broadcasts can skip ones it already has. */
+  commitSeq: 'commitSeq',
+  /** Recent forwarded requests (tab request id → mutation id), so a new leader never applies one twice. */
+  requests: 'requests',
 } as const;
 
 export const STORE_FORMAT = 1;

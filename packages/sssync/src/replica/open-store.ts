@@ -21,11 +21,22 @@ export interface OpenedClient {
  * validates every row, and builds the in-memory tables. A problem fails with a clear code and writes
  * nothing, so the data on disk is never lost.
  */
-export async function openClient(store: Store, name: string, schema: Schema): Promise<OpenedClient> {
+export async function openClient(
+  store: Store,
+  name: string,
+  schema: Schema,
+  opts: { readOnly?: boolean } = {},
+): Promise<OpenedClient> {
   await store.open(name);
   let snap = await store.load();
   const meta = new Map(snap.meta);
   if (meta.size === 0 && snap.pages.size === 0 && snap.outbox.length === 0) {
+    if (opts.readOnly) {
+      throw new SSSyncError(
+        'STORE_CLOSED',
+        'The store is not initialised yet: the leading tab opens it first.',
+      );
+    }
     const init = new Map<string, unknown>([
       [META.format, STORE_FORMAT],
       [META.schemaVersion, schema.version],
@@ -60,6 +71,12 @@ export async function openClient(store: Store, name: string, schema: Schema): Pr
     );
   }
   if (stored < schema.version) {
+    if (opts.readOnly) {
+      throw new SSSyncError(
+        'MIGRATION_FAILED',
+        `Another tab runs an older version of this app (schema ${stored}); reload it to upgrade the local data.`,
+      );
+    }
     snap = await migrate(store, schema, snap, stored);
     meta.set(META.schemaVersion, schema.version);
   }

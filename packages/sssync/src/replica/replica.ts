@@ -2,6 +2,7 @@ import type { MutatorDefs } from '../mutation/mutators.js';
 import { runMutation } from '../mutation/run-mutation.js';
 import type { Change, Database, RowId } from '../query/database.js';
 import { LiveSet } from '../query/live-set.js';
+import type { Row } from '../query/predicate.js';
 import type { Schema } from '../schema/schema.js';
 import { checkStoredRow } from '../schema/validate-row.js';
 import type { PageMap, RowChange } from '../store/page-map.js';
@@ -51,20 +52,32 @@ export interface UpdateResult {
 export class Replica<S extends Schema = Schema> {
   readonly db: Database;
   readonly live: LiveSet;
-  readonly outbox: OutboxEntry[];
-  readonly meta: Map<string, unknown>;
-  private readonly pages: PageMap;
-  private readonly membership: Membership;
+  outbox: OutboxEntry[];
+  meta: Map<string, unknown>;
+  private pages: PageMap;
+  private membership: Membership;
+  private readonly name: string;
+  /** A follower tab's replica: memory only, fed by the leader's broadcasts. */
+  private readOnly: boolean;
   private readonly store: Store;
   private readonly defs: MutatorDefs<S>;
   private readonly writes = new Serial();
   /** Set while tables hold a half-done change (a mutator running, a rebase replaying). */
   private busy: Promise<unknown> | undefined;
-  /** Called after every commit with its changes (for other tabs, devtools). */
-  onCommit: ((changes: readonly Change[]) => void) | undefined;
+  private remotePending = 0;
+  /** Called after every commit with its changes and sequence number (for other tabs, devtools). */
+  onCommit: ((changes: readonly Change[], seq: number) => void) | undefined;
 
-  private constructor(store: Store, defs: MutatorDefs<S>, opened: OpenedClient) {
+  private constructor(
+    store: Store,
+    name: string,
+    defs: MutatorDefs<S>,
+    opened: OpenedClient,
+    readOnly: boolean,
+  ) {
     this.store = store;
+    this.name = name;
+    this.readOnly = readOnly;
     this.defs = defs;
     this.db = opened.db;
     this.pages = opened.pages;
@@ -79,8 +92,79 @@ export class Replica<S extends Schema = Schema> {
     name: string,
     schema: S,
     defs: MutatorDefs<S>,
+    opts: { readOnly?: boolean } = {},
   ): Promise<Replica<S>> {
-    return new Replica(store, defs, await openClient(store, name, schema));
+    const readOnly = opts.readOnly ?? false;
+    return new Replica(store, name, defs, await openClient(store, name, schema, { readOnly }), readOnly);
+  }
+
+  get seq(): number {
+    return (this.meta.get(META.commitSeq) as number | undefined) ?? 0;
+  }
+
+  /** The mutation a forwarded request became, if this store already ran it. */
+  requestResult(requestID: string): number | undefined {
+    const recent = (this.meta.get(META.requests) as [string, number][] | undefined) ?? [];
+    return recent.find(([r]) => r === requestID)?.[1];
+  }
+
+  /**
+   * A follower tab applies the leader's commit: rows only (the leader wrote the store). Commits it
+   * already has (seq not above its own) are skipped, so a broadcast racing the initial load is harmless.
+   */
+  applyRemote(
+    seq: number,
+    rows: readonly { table: string; id: RowId; after: Row | null }[],
+    pending: number,
+  ): void {
+    if (seq <= this.seq) return;
+    const changes: Change[] = [];
+    for (const { table, id, after } of rows) {
+      if (!Object.hasOwn(this.db.schema.tables, table)) continue;
+      const before = this.db.apply(table, id, after);
+      if (before !== after) changes.push({ table, id, before, after });
+    }
+    this.meta.set(META.commitSeq, seq);
+    this.remotePending = pending;
+    this.publish(changes);
+  }
+
+  /** Pending mutations: the outbox, or for a follower tab the leader's count. */
+  get pendingCount(): number {
+    return this.readOnly ? this.remotePending : this.outbox.length;
+  }
+
+  get isReadOnly(): boolean {
+    return this.readOnly;
+  }
+
+  /** A follower becoming the leader: reload everything from the store, then tell every live query. */
+  async promote(schema: S): Promise<void> {
+    const opened = await openClient(this.store, this.name, schema);
+    const changes: Change[] = [];
+    for (const t of opened.db.tableNames()) {
+      const fresh = opened.db.table(t).rows;
+      const mine = this.db.table(t);
+      for (const [id, row] of fresh) {
+        const before = mine.get(id) ?? null;
+        if (!before || JSON.stringify(before) !== JSON.stringify(row)) {
+          mine.put(row);
+          changes.push({ table: t, id, before, after: row });
+        }
+      }
+      for (const [id, row] of [...mine.rows]) {
+        if (!fresh.has(id)) {
+          mine.delete(id);
+          changes.push({ table: t, id, before: row, after: null });
+        }
+      }
+    }
+    this.pages = opened.pages;
+    this.membership = opened.membership;
+    this.outbox = opened.outbox;
+    this.meta = opened.meta;
+    this.readOnly = false;
+    this.publish(changes);
   }
 
   get clientID(): string {
@@ -101,8 +185,9 @@ export class Replica<S extends Schema = Schema> {
   }
 
   /** Runs a mutator, saves its rows and outbox entry in one commit, then notifies. */
-  mutate(name: string, args: readonly unknown[]): Promise<OutboxEntry> {
+  mutate(name: string, args: readonly unknown[], requestID?: string): Promise<OutboxEntry> {
     return this.writes.run(async () => {
+      if (this.readOnly) throw new SSSyncError('STORE_CLOSED', 'Only the leading tab writes the store.');
       const id = this.meta.get(META.nextMutationID) as number;
       const run = runMutation(this.db, this.defs, name, args, {
         clientID: this.clientID,
@@ -119,10 +204,13 @@ export class Replica<S extends Schema = Schema> {
         undo: log.undo,
       };
       try {
-        await this.commit(changes, [], {
-          putOutbox: [entry],
-          putMeta: new Map([[META.nextMutationID, id + 1]]),
-        });
+        const meta = new Map<string, unknown>([[META.nextMutationID, id + 1]]);
+        if (requestID !== undefined) {
+          const recent = (this.meta.get(META.requests) as [string, number][] | undefined) ?? [];
+          meta.set(META.requests, [...recent.slice(-99), [requestID, id]]);
+        }
+        await this.commit(changes, [], { putOutbox: [entry], putMeta: meta });
+        for (const [k, v] of meta) if (k !== META.nextMutationID) this.meta.set(k, v);
       } catch (e) {
         log.rollback(this.db);
         throw e;
@@ -141,6 +229,7 @@ export class Replica<S extends Schema = Schema> {
    */
   applyServer(update: ServerUpdate): Promise<UpdateResult> {
     return this.writes.run(async () => {
+      if (this.readOnly) throw new SSSyncError('STORE_CLOSED', 'Only the leading tab writes the store.');
       this.checkPatches(update);
       const tracker = new ChangeTracker(this.db, this.membership);
       const work = this.rebase(update, tracker);
@@ -320,8 +409,11 @@ export class Replica<S extends Schema = Schema> {
       if (t === MEMBERSHIP_TABLE) return this.membership.stored(id as RowKey);
       return this.membership.isTemporaryOnly(rowKey(t, id)) ? undefined : this.db.table(t).get(id);
     });
+    const seq = this.seq + 1;
+    const putMeta = new Map(extra.putMeta ?? []);
+    putMeta.set(META.commitSeq, seq);
     try {
-      await this.store.commit({ ...extra, putPages: plan.putPages, deletePages: plan.deletePages });
+      await this.store.commit({ ...extra, putMeta, putPages: plan.putPages, deletePages: plan.deletePages });
     } catch (e) {
       throw e instanceof SSSyncError
         ? e
@@ -334,10 +426,11 @@ export class Replica<S extends Schema = Schema> {
           );
     }
     plan.apply();
+    this.meta.set(META.commitSeq, seq);
   }
 
   private publish(changes: readonly Change[]): void {
     this.live.notify(changes);
-    this.onCommit?.(changes);
+    this.onCommit?.(changes, this.seq);
   }
 }

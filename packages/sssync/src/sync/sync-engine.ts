@@ -59,7 +59,7 @@ export class SyncEngine<S extends Schema> {
   private retryAt = 0;
   private current: Promise<void> | undefined;
   private again = false;
-  private pullWanted = true;
+  private pullWanted = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly cleanup: (() => void)[] = [];
@@ -235,9 +235,10 @@ export class SyncEngine<S extends Schema> {
   }
 
   private pullDue(now: number): boolean {
+    // After a push, pull even with no resource held: the answer's lastMutationIDs retire the outbox.
     return (
       this.held().some((r) => r.more || r.dueAt <= now || r.waiters.length > 0) ||
-      (this.pullWanted && this.held().length > 0)
+      (this.pullWanted && this.hasServer)
     );
   }
 
@@ -419,8 +420,9 @@ export class SyncEngine<S extends Schema> {
     const viaLoader = due.filter((r) => r.loader && (r.dueAt <= now || r.waiters.length > 0 || r.more));
     for (const r of viaLoader) await this.loadWithFunction(r);
     const viaServer = due.filter((r) => !r.loader);
+    const wanted = this.pullWanted;
     this.pullWanted = false;
-    if (viaServer.length === 0 || !this.hasServer) return;
+    if (!this.hasServer || (viaServer.length === 0 && !wanted)) return;
     const request: PullRequest = {
       protocolVersion: PROTOCOL_VERSION,
       schemaVersion: this.schema.version,
