@@ -22,10 +22,13 @@ describe('retry timing', () => {
           calls.push(Date.now());
           if (limited) {
             limited = false;
-            return new Response(JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'slow', retryAfter: 7 } }), {
-              status: 429,
-              headers: { 'retry-after': '7' },
-            });
+            return new Response(
+              JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'slow', retryAfter: 7 } }),
+              {
+                status: 429,
+                headers: { 'retry-after': '7' },
+              },
+            );
           }
           return server.fetch(input, init);
         },
