@@ -26,11 +26,8 @@ export interface ResourceContext<S extends Schema> {
  */
 export type ResourceDef<S extends Schema> = (
   ctx: ResourceContext<S>,
-) => // biome-ignore lint/suspicious/noExplicitAny: queries over any table of the schema
   | Query<S, any, any, any>
-  // biome-ignore lint/suspicious/noExplicitAny: queries over any table of the schema
   | readonly Query<S, any, any, any>[]
-  // biome-ignore lint/suspicious/noExplicitAny: queries over any table of the schema
   | Promise<Query<S, any, any, any> | readonly Query<S, any, any, any>[]>;
 
 export interface ServerLimits {
