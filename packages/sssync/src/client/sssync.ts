@@ -128,8 +128,7 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
       schema: this.schema,
       run: async (ast) => {
         const r = await this.open();
-        await r.settled();
-        return evaluate(r.db, ast);
+        return r.read(() => evaluate(r.db, ast));
       },
       subscribe: (ast, listener) => this.subscribe(ast, listener),
     };

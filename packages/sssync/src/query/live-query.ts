@@ -1,4 +1,5 @@
 import { type QueryAST, rowLimit } from './ast.js';
+import { valuesEqual } from './compare.js';
 import type { Change, Database, RowId, TableData } from './database.js';
 import { composeRow, evaluateBase, tablesOf } from './evaluate.js';
 import { orderIndex, rowsAfter } from './plan.js';
@@ -28,6 +29,8 @@ export class LiveQuery {
   /** Whether rows past the window may match (limited queries only). */
   private hasMore = false;
   private composed = new WeakMap<Row, Row>();
+  /** Rows that left the base during the current update, by id (see `keepIdentity`). */
+  private readonly left = new Map<RowId, Row>();
   private current: readonly Row[] = [];
 
   constructor(db: Database, ast: QueryAST) {
@@ -66,12 +69,14 @@ export class LiveQuery {
     if (own > REEVALUATE_AFTER) {
       const before = this.base;
       this.reevaluate();
+      this.keepIdentity();
       baseChanged = !sameRows(before, this.base);
     } else if (own > 0) {
       for (const c of changes) {
         if (c.table === this.ast.table && this.applyChange(c)) baseChanged = true;
       }
       if (this.limit !== undefined && this.base.length < this.limit && this.hasMore) this.refill();
+      this.keepIdentity();
     }
     if (!baseChanged && !relatedChanged) return false;
     const next = this.compose(relatedChanged);
@@ -80,7 +85,26 @@ export class LiveQuery {
     return true;
   }
 
+  /**
+   * A row written again with the same values (deleted and re-inserted, replayed by a rebase, sent
+   * again by the server) is a new object but no change: put the object the result had back.
+   */
+  private keepIdentity(): void {
+    for (const old of this.left.values()) {
+      const i = this.position(old);
+      const row = this.base[i];
+      if (row && row !== old && row.id === old.id && sameValues(row, old)) this.base[i] = old;
+    }
+    this.left.clear();
+  }
+
+  /** Notes that `row` leaves the base rows (the first version per id is the one the result holds). */
+  private drop(row: Row): void {
+    if (!this.left.has(row.id as RowId)) this.left.set(row.id as RowId, row);
+  }
+
   private reevaluate(): void {
+    for (const row of this.base) this.drop(row);
     this.base = evaluateBase(this.db, this.ast, 1);
     this.hasMore = this.limit !== undefined && this.base.length > this.limit;
     if (this.hasMore) this.base.pop();
@@ -90,7 +114,9 @@ export class LiveQuery {
     let changed = false;
     if (c.before && this.pred(c.before)) {
       const i = this.position(c.before);
-      if (this.base[i]?.id === c.before.id) {
+      const row = this.base[i];
+      if (row && row.id === c.before.id) {
+        this.drop(row);
         this.base.splice(i, 1);
         changed = true;
       }
@@ -104,7 +130,7 @@ export class LiveQuery {
       } else if (last && this.cmp(c.after, last) < 0) {
         base.splice(this.position(c.after), 0, c.after);
         if (base.length > this.limit) {
-          base.pop();
+          this.drop(base.pop()!);
           this.hasMore = true;
         }
         changed = true;
@@ -153,6 +179,8 @@ export class LiveQuery {
     if (this.ast.related.length === 0) return this.base.slice();
     const byId = new Map<RowId, Row>();
     for (const r of this.current) byId.set(r.id as RowId, r);
+    // Cached compositions of rows outside the result were not recomputed: they are stale now.
+    if (relatedChanged) this.composed = new WeakMap();
     return this.base.map((row) => {
       const prev = this.composed.get(row);
       if (prev && !relatedChanged) return prev;
@@ -169,6 +197,12 @@ function sameRows(a: readonly Row[], b: readonly Row[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+function sameValues(a: Row, b: Row): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => Object.hasOwn(b, k) && valuesEqual(a[k], b[k]));
 }
 
 /** Two composed rows are the same when every column is identical and each relationship is too. */

@@ -19,7 +19,7 @@ export class LiveSet {
   }
 
   subscribe(ast: QueryAST, listener: Listener): () => void {
-    const key = JSON.stringify(ast);
+    const key = queryKey(ast);
     let entry = this.queries.get(key);
     if (!entry) {
       entry = { live: new LiveQuery(this.db, ast), listeners: new Set() };
@@ -70,4 +70,17 @@ export class LiveSet {
       for (const l of entry.listeners) l(live.rows);
     }
   }
+}
+
+/**
+ * Equal keys for equal queries only. Plain JSON would write `Infinity` (a valid operand) as `null`,
+ * so `n < Infinity` and `n < null` would share one live query: tag non-finite numbers, and escape
+ * strings that could pass for a tag.
+ */
+function queryKey(ast: QueryAST): string {
+  return JSON.stringify(ast, (_key, v: unknown) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) return `\u0000${String(v)}`;
+    if (typeof v === 'string' && v.startsWith('\u0000')) return `\u0000${v}`;
+    return v;
+  });
 }

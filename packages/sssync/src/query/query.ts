@@ -81,6 +81,12 @@ export class Query<S extends Schema, T extends TableName<S>, R = Row<S, T>, Sing
   /** Adds a sort key; chained calls sort by each in turn. Ties are broken by `id`. */
   orderBy(column: keyof Row<S, T> & string, direction: Direction = 'asc'): Query<S, T, R, Single> {
     this.checkColumn(column);
+    if (this.ast.start && !(column in this.ast.start.row)) {
+      throw new SSSyncError(
+        'INVALID_QUERY',
+        `start(row) has no "${column}" column to sort by: call orderBy() before start().`,
+      );
+    }
     if (direction !== 'asc' && direction !== 'desc') {
       throw new SSSyncError(
         'INVALID_QUERY',
@@ -196,6 +202,10 @@ export class Query<S extends Schema, T extends TableName<S>, R = Row<S, T>, Sing
     }
     if (cond.value === undefined) {
       throw new SSSyncError('INVALID_QUERY', `The value compared with "${cond.column}" is undefined.`);
+    }
+    // SQL has no NaN (drivers bind it as NULL), and no order puts it anywhere: it would match anything.
+    if (Number.isNaN(cond.value) || (Array.isArray(cond.value) && cond.value.some(Number.isNaN))) {
+      throw new SSSyncError('INVALID_QUERY', `The value compared with "${cond.column}" is NaN.`);
     }
   }
 }

@@ -172,6 +172,22 @@ describe('Replica: rebase', () => {
     expect([...r.db.table('books').rows.keys()].sort()).toEqual(['a', 'c']);
   });
 
+  it('a read never sees a rebase half-done, even one queued just before it', async () => {
+    const r = await open();
+    const put = {
+      resources: [
+        { path: '/b', temporary: false, patch: [{ op: 'put' as const, table: 'books', row: book('b1') }] },
+      ],
+    };
+    await r.applyServer(put);
+    await r.mutate('addPages', ['b1', 5]);
+    // The rebase starts on the next turn: it undoes +5, then replays it across an await.
+    const applying = r.applyServer(put);
+    expect(await r.read(() => r.db.table('books').get('b1')?.pages)).toBe(5);
+    await applying;
+    expect(await r.read(() => r.db.table('books').get('b1')?.pages)).toBe(5);
+  });
+
   it('temporary-only rows are never written to the store; released ones leave memory', async () => {
     const store = memoryStore();
     const r = await open(store);

@@ -175,9 +175,13 @@ export class Replica<S extends Schema = Schema> {
     return this.meta.get(META.clientGroupID) as string;
   }
 
-  /** Resolves when no change is half-applied, so a read sees a consistent state. */
-  async settled(): Promise<void> {
+  /**
+   * Runs `read` once no change is half-applied, in the same turn as that check: a caller that awaited
+   * "settled" and then read could see a rebase that started in between (undone, not yet replayed).
+   */
+  async read<T>(read: () => T): Promise<T> {
     while (this.busy) await this.busy.catch(() => {});
+    return read();
   }
 
   idle(): Promise<void> {
