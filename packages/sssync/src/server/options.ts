@@ -26,6 +26,7 @@ export interface ResourceContext<S extends Schema> {
  */
 export type ResourceDef<S extends Schema> = (
   ctx: ResourceContext<S>,
+) =>
   | Query<S, any, any, any>
   | readonly Query<S, any, any, any>[]
   | Promise<Query<S, any, any, any> | readonly Query<S, any, any, any>[]>;

@@ -1,6 +1,6 @@
 /** A books app with owners, a reference server and helpers, shared by the sync tests. */
 import { SSSync, type SSSyncOptions } from '../client/sssync.js';
-import { c, defineMutators, defineSchema, table } from '../index.js';
+import { c, defineMutators, defineSchema, type Transaction, table } from '../index.js';
 import { memoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import { type Fault, faultyFetch } from '../testing/faulty-fetch.js';
@@ -35,15 +35,19 @@ export function makeServer(pageSize = 1000) {
   return new ReferenceServer({
     schema,
     mutators,
-    pageSize,
+    limits: { pageSize },
+    authenticate: (request) => {
+      const user = /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')?.[1];
+      return user === undefined ? null : { userID: user };
+    },
     resources: {
-      '/user/books': { books: (row, ctx) => row.owner === ctx.userID },
-      '/books/:id': { books: (row, ctx) => row.id === ctx.params.id },
-      '/shelves': { shelves: () => true },
+      '/user/books': ({ userID, query }) => query.books.where('owner', '=', userID),
+      '/books/:id': ({ params, query }) => query.books.where('id', '=', params.id ?? ''),
+      '/shelves': ({ query }) => query.shelves,
     },
     serverMutators: {
       ...mutators.defs,
-      renameBook: async (tx, id: string, title: string) => {
+      renameBook: async (tx: Transaction<typeof schema>, id: string, title: string) => {
         if (title.startsWith('!')) throw new Error('titles may not start with "!"');
         await tx.books.update({ id, title });
       },

@@ -6,8 +6,7 @@
 export { type Fault, type FaultLog, faultyFetch } from './faulty-fetch.js';
 export {
   ReferenceServer,
+  type ReferenceServerBugs,
   type ReferenceServerOptions,
-  type ResourceContext,
-  type ResourceScope,
 } from './reference-server.js';
 export { runStoreSuite, type StoreSuiteOptions } from './store-suite.js';

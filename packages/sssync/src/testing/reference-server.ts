@@ -1,58 +1,89 @@
 /**
  * An in-process reference implementation of PROTOCOL.md over in-memory tables: small enough to read,
- * strict enough to test clients against. It runs the app's own mutators (as the recommended server
- * does), scopes resources with a predicate per table, and keeps a version per row (tombstones too)
- * so cursors are simple version numbers — correct here because one request runs at a time.
+ * strict enough to test clients against, and the server the conformance suite is proven on. It takes
+ * the options of `createSyncHandler` (the app's own mutators and resource queries), checks requests in
+ * the order of §2.2, and runs each mutation and each pull alone (one mutex), so a version log whose
+ * head is the cursor never skips. `bugs` turns it into the broken servers the suite must catch.
  */
-import type { MutatorDefs, Mutators } from '../mutation/mutators.js';
+import type { MutatorDefs } from '../mutation/mutators.js';
 import { runMutation } from '../mutation/run-mutation.js';
 import { PROTOCOL_LIMITS, PROTOCOL_VERSION } from '../protocol/limits.js';
 import { parsePullRequest, parsePushRequest } from '../protocol/parse.js';
+import type { Mutation, MutationError, MutationResult, PushRequest } from '../protocol/push.js';
 import { Database, type RowId } from '../query/database.js';
-import type { Row } from '../query/predicate.js';
+import type { Predicate, Row } from '../query/predicate.js';
 import type { Schema } from '../schema/schema.js';
-import { errorMessage, SSSyncError } from '../util/errors.js';
+import type { AuthContext, SyncHandlerOptions } from '../server/options.js';
+import { SSSyncError } from '../util/errors.js';
+import { errorAnswer, ok, Refused, refuse } from './reference/answers.js';
+import { ChangeLog } from './reference/change-log.js';
+import { mutationError } from './reference/mutation-error.js';
+import { Mutex } from './reference/mutex.js';
+import { type Group, Ownership } from './reference/ownership.js';
+import { page } from './reference/page.js';
+import { parseRequest, type ServedVersions } from './reference/parse-request.js';
+import { parseJSONBody, readBody } from './reference/request-body.js';
+import { matchResource, resolveScope } from './reference/resource-scope.js';
 
-export interface ResourceContext {
-  readonly userID: string;
-  readonly params: Readonly<Record<string, string>>;
+/** Deliberate faults, each breaking one promise of PROTOCOL.md, for proving that tests catch them. */
+export interface ReferenceServerBugs {
+  /** Runs a pushed mutation again when it is a duplicate (and still answers `duplicate: true`). */
+  readonly reapplyDuplicates?: boolean;
+  /**
+   * Hands out versions when a transaction starts and lets one transaction that overlaps another request
+   * commit late (after a pull has seen a higher version), while cursors stay "the highest version
+   * visible": that pull's cursor skips the late commit.
+   */
+  readonly skipConcurrentCommit?: boolean;
+  /** Serves requests `authenticate` refused, as the user their bearer token names (or `anonymous`). */
+  readonly ignoreAuth?: boolean;
 }
 
-/** A resource: for each table it serves, which rows the user sees. */
-export type ResourceScope = Readonly<Record<string, (row: Row, ctx: ResourceContext) => boolean>>;
-
-export interface ReferenceServerOptions<S extends Schema, M extends MutatorDefs<S>> {
-  readonly schema: S;
-  readonly mutators: Mutators<S, M>;
-  readonly resources: Readonly<Record<string, ResourceScope>>;
-  /** Maps a request to a user id, or null for 401. Default: `Authorization: Bearer <user>`. */
-  readonly authenticate?: (request: Request) => string | null;
-  /** Server-only mutators that replace the shared ones (the server decides). */
-  readonly serverMutators?: MutatorDefs<S>;
-  readonly pageSize?: number;
+export interface ReferenceServerOptions<S extends Schema, M extends MutatorDefs<S>>
+  extends SyncHandlerOptions<S, M> {
+  readonly bugs?: ReferenceServerBugs;
 }
 
-interface Versioned {
-  readonly table: string;
-  readonly id: RowId;
-  version: number;
+interface LateCommit {
+  readonly version: number;
+  readonly commit: () => void;
 }
 
 export class ReferenceServer<S extends Schema, M extends MutatorDefs<S>> {
   readonly db: Database;
-  /** Incremented per committed mutation; cursors are versions. */
-  version = 0;
   readonly pushes: { clientID: string; ids: number[] }[] = [];
-  /** How many times each (clientID, mutation id) ran: exactly-once means never more than 1. */
+  /** How many times each `clientID/mutationID` ran: exactly-once means never more than 1. */
   readonly applied = new Map<string, number>();
   private readonly opts: ReferenceServerOptions<S, M>;
-  private readonly versions = new Map<string, Versioned>();
-  private readonly lastMutationIDs = new Map<string, Map<string, number>>();
-  private readonly owners = new Map<string, string>();
+  private readonly bugs: ReferenceServerBugs;
+  private readonly defs: MutatorDefs<S>;
+  private readonly limits: Required<NonNullable<SyncHandlerOptions<S, M>['limits']>>;
+  private readonly versions: ServedVersions;
+  private readonly log = new ChangeLog();
+  private readonly mutex = new Mutex();
+  private readonly ownership = new Ownership();
+  private inFlight = 0;
+  private late: LateCommit | undefined;
 
   constructor(opts: ReferenceServerOptions<S, M>) {
     this.opts = opts;
+    this.bugs = opts.bugs ?? {};
     this.db = new Database(opts.schema);
+    this.defs = { ...opts.mutators.defs, ...opts.serverMutators };
+    this.limits = {
+      maxRequestBytes: opts.limits?.maxRequestBytes ?? PROTOCOL_LIMITS.maxRequestBytes,
+      maxMutationsPerPush: opts.limits?.maxMutationsPerPush ?? PROTOCOL_LIMITS.maxMutationsPerPush,
+      maxResourcesPerPull: opts.limits?.maxResourcesPerPull ?? PROTOCOL_LIMITS.maxResourcesPerPull,
+      pageSize: opts.limits?.pageSize ?? PROTOCOL_LIMITS.pageSize,
+    };
+    this.versions = {
+      supportedProtocolVersions: [PROTOCOL_VERSION],
+      minSchemaVersion: opts.minSchemaVersion ?? opts.schema.version,
+      maxSchemaVersion: opts.schema.version,
+    };
+    if (this.limits.maxRequestBytes < PROTOCOL_LIMITS.minRequestBytes || this.limits.pageSize < 1) {
+      throw new SSSyncError('INVALID_ARGUMENT', 'limits: maxRequestBytes must be ≥ 512 KiB, pageSize ≥ 1.');
+    }
   }
 
   /** A `fetch` that calls the handler in-process. */
@@ -60,32 +91,23 @@ export class ReferenceServer<S extends Schema, M extends MutatorDefs<S>> {
     this.handle(new Request(input, init));
 
   readonly handle = async (request: Request): Promise<Response> => {
+    this.inFlight++;
     try {
-      const url = new URL(request.url);
-      if (request.method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'Use POST.');
-      const auth = this.opts.authenticate ?? bearer;
-      const userID = auth(request);
-      if (!userID) return error(401, 'UNAUTHORIZED', 'Sign in again.');
-      let json: unknown;
-      try {
-        json = JSON.parse(await request.text());
-      } catch {
-        return error(400, 'BAD_REQUEST', 'The body is not JSON.');
-      }
-      if (url.pathname.endsWith('/push')) return this.push(json, userID);
-      if (url.pathname.endsWith('/pull')) return this.pull(json, userID);
-      return error(404, 'NOT_FOUND', 'No such endpoint.');
+      return await this.answer(request);
     } catch (e) {
-      if (e instanceof SSSyncError) return fromSSSyncError(e);
-      return error(500, 'SERVER_ERROR', 'The server failed.');
+      if (e instanceof Refused) return e.response;
+      return errorAnswer('SERVER_ERROR', 'The server failed to answer; try again later.');
+    } finally {
+      this.inFlight--;
+      if (this.late && this.inFlight <= 1) this.late.commit();
     }
   };
 
-  /** Writes straight into the server's data, as another process would (bumps versions). */
+  /** Writes straight into the server's data, as another process would. */
   write(table: string, row: Row | null, id?: RowId): void {
     const rowID = (row?.id ?? id) as RowId;
     this.db.apply(table, rowID, row);
-    this.bump(table, rowID);
+    this.log.append(this.log.take(), [{ table, id: rowID }]);
   }
 
   rows(table: string): Row[] {
@@ -94,193 +116,164 @@ export class ReferenceServer<S extends Schema, M extends MutatorDefs<S>> {
 
   /** Marks every row of a table changed, e.g. after a permission change that moves rows across scopes. */
   touchAll(table: string): void {
-    for (const id of this.db.table(table).rows.keys()) this.bump(table, id);
+    const ids = [...this.db.table(table).rows.keys()];
+    this.log.append(
+      this.log.take(),
+      ids.map((id) => ({ table, id })),
+    );
   }
 
-  private bump(table: string, id: RowId): void {
-    this.version++;
-    this.versions.set(`${table}\u0000${typeof id}\u0000${id}`, { table, id, version: this.version });
-  }
-
-  private group(groupID: string, userID: string): Map<string, number> | Response {
-    const owner = this.owners.get(groupID);
-    if (owner !== undefined && owner !== userID) {
-      return error(403, 'FORBIDDEN', 'This client group belongs to another user.', 'clientGroupID');
+  /** §2.2 steps 1 to 4; the endpoints do the rest. */
+  private async answer(request: Request): Promise<Response> {
+    if (request.method !== 'POST') {
+      refuse('METHOD_NOT_ALLOWED', `Use POST, not ${request.method}.`, {}, { allow: 'POST' });
     }
-    this.owners.set(groupID, userID);
-    let m = this.lastMutationIDs.get(groupID);
-    if (!m) {
-      m = new Map();
-      this.lastMutationIDs.set(groupID, m);
+    const endpoint = new URL(request.url).pathname.split('/').at(-1);
+    if (endpoint !== 'push' && endpoint !== 'pull') {
+      refuse('NOT_FOUND', 'No such endpoint: the sync endpoints are <server>/push and <server>/pull.');
     }
-    return m;
+    const bytes = await readBody(request, this.limits.maxRequestBytes);
+    const auth = await this.authenticate(request);
+    const retryAfter = await this.opts.rateLimit?.(request, auth);
+    if (retryAfter !== undefined) {
+      refuse(
+        'RATE_LIMITED',
+        `Too many requests. Retry in ${retryAfter} seconds.`,
+        { retryAfter },
+        { 'retry-after': String(retryAfter) },
+      );
+    }
+    const json = parseJSONBody(bytes);
+    return endpoint === 'push' ? this.push(json, auth.userID) : this.pull(json, auth.userID);
   }
 
-  private versionCheck(schemaVersion: number): Response | undefined {
-    if (schemaVersion === this.opts.schema.version) return undefined;
-    return json(409, {
-      error: {
-        code: 'VERSION_MISMATCH',
-        message: `This server serves schema version ${this.opts.schema.version}.`,
-        supportedProtocolVersions: [PROTOCOL_VERSION],
-        minSchemaVersion: this.opts.schema.version,
-        maxSchemaVersion: this.opts.schema.version,
+  private async authenticate(request: Request): Promise<AuthContext> {
+    const auth = await this.opts.authenticate(request);
+    if (auth) return auth;
+    if (this.bugs.ignoreAuth) {
+      const token = /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')?.[1];
+      return { userID: token ?? 'anonymous' };
+    }
+    return refuse(
+      'UNAUTHORIZED',
+      'Sign in: the credentials are missing, invalid or expired.',
+      {},
+      {
+        'www-authenticate': 'Bearer',
       },
-    });
+    );
   }
 
-  private async push(body: unknown, userID: string): Promise<Response> {
-    const req = parsePushRequest(body);
-    const mismatch = this.versionCheck(req.schemaVersion);
-    if (mismatch) return mismatch;
-    const group = this.group(req.clientGroupID, userID);
-    if (group instanceof Response) return group;
+  private async push(json: unknown, userID: string): Promise<Response> {
+    const req = parseRequest(() => parsePushRequest(json, this.limits), this.versions);
+    const group = await this.mutex.run(() => this.ownership.claim(req.clientGroupID, userID, req.clientID));
     this.pushes.push({ clientID: req.clientID, ids: req.mutations.map((m) => m.id) });
-    const defs = { ...this.opts.mutators.defs, ...(this.opts.serverMutators ?? {}) } as MutatorDefs<S>;
-    const results: unknown[] = [];
-    for (const [i, m] of req.mutations.entries()) {
-      const last = group.get(req.clientID) ?? 0;
-      if (m.id <= last) {
-        results.push({ id: m.id, ok: true, duplicate: true });
-        continue;
-      }
-      if (m.id > last + 1) {
-        return json(409, {
-          error: {
-            code: 'MUTATION_ID_GAP',
-            message: `Mutation ${m.id} cannot run: the server has applied up to ${last}.`,
-            field: `mutations[${i}].id`,
-            lastMutationID: last,
-          },
-        });
-      }
-      try {
-        const log = await runMutation(this.db, defs, m.name, m.args, {
-          clientID: req.clientID,
-          mutationID: m.id,
-          reason: 'server',
-          location: 'server',
-        });
-        for (const c of log.changes(this.db)) this.bump(c.table, c.id);
-        const key = `${req.clientID}/${m.id}`;
-        this.applied.set(key, (this.applied.get(key) ?? 0) + 1);
-        results.push({ id: m.id, ok: true });
-      } catch (e) {
-        const code = e instanceof SSSyncError && e.code !== 'MUTATOR_FAILED' ? e.code : 'MUTATOR_FAILED';
-        results.push({ id: m.id, ok: false, error: { code, message: errorMessage(e) } });
-      }
-      group.set(req.clientID, m.id);
-    }
-    return json(200, {
+    const results: MutationResult[] = [];
+    for (const [i, m] of req.mutations.entries()) results.push(await this.pushOne(req, i, m, group, userID));
+    return ok({
       protocolVersion: PROTOCOL_VERSION,
       results,
-      lastMutationIDs: Object.fromEntries(group),
+      lastMutationIDs: Object.fromEntries(group.lastMutationIDs),
     });
   }
 
-  private pull(body: unknown, userID: string): Response {
-    const req = parsePullRequest(body);
-    const mismatch = this.versionCheck(req.schemaVersion);
-    if (mismatch) return mismatch;
-    const group = this.group(req.clientGroupID, userID);
-    if (group instanceof Response) return group;
-    const pageSize = this.opts.pageSize ?? PROTOCOL_LIMITS.pageSize;
-    const resources = [];
-    for (const [i, r] of req.resources.entries()) {
-      const found = this.match(r.path);
-      if (!found) return error(404, 'UNKNOWN_RESOURCE', `No resource "${r.path}".`, `resources[${i}].path`);
-      const ctx: ResourceContext = { userID, params: found.params };
-      const from =
-        r.cursor !== null && /^\d+$/.test(r.cursor) && Number(r.cursor) <= this.version
-          ? Number(r.cursor)
-          : null;
-      const changed = [...this.versions.values()]
-        .filter((v) => v.version > (from ?? 0) && Object.hasOwn(found.scope, v.table))
-        .sort((a, b) => a.version - b.version);
-      const patch: unknown[] = from === null ? [{ op: 'clear' }] : [];
-      let cursor = from ?? 0;
-      let count = 0;
-      let more = false;
-      for (const v of changed) {
-        if (count >= pageSize) {
-          more = true;
-          break;
-        }
-        const row = this.db.table(v.table).get(v.id);
-        if (row && found.scope[v.table]!(row, ctx)) patch.push({ op: 'put', table: v.table, row });
-        else if (from !== null) patch.push({ op: 'del', table: v.table, id: v.id });
-        else {
-          cursor = v.version;
-          continue;
-        }
-        cursor = v.version;
-        count++;
+  /** One mutation in its own transaction (§5.2): duplicate, run, or gap. */
+  private async pushOne(
+    req: PushRequest,
+    index: number,
+    m: Mutation,
+    group: Group,
+    userID: string,
+  ): Promise<MutationResult> {
+    let late: Promise<void> | undefined;
+    const result = await this.mutex.run(async (): Promise<MutationResult> => {
+      const last = group.lastMutationIDs.get(req.clientID) ?? 0;
+      if (m.id > last + 1) {
+        refuse(
+          'MUTATION_ID_GAP',
+          `Mutation ${m.id} of client ${req.clientID} cannot run: the server has applied up to ${last}. Send mutation ${last + 1} first.`,
+          { field: `mutations[${index}].id`, lastMutationID: last },
+        );
       }
-      if (!more) cursor = this.version;
-      resources.push({ path: r.path, cursor: String(cursor), patch, more });
-    }
-    return json(200, {
-      protocolVersion: PROTOCOL_VERSION,
-      resources,
-      lastMutationIDs: Object.fromEntries(group),
+      const duplicate = m.id <= last;
+      if (duplicate && !this.bugs.reapplyDuplicates) return { id: m.id, ok: true, duplicate: true };
+      const version = this.log.take();
+      const outcome = await this.execute(m, req.clientID, userID);
+      const key = `${req.clientID}/${m.id}`;
+      if (!('error' in outcome)) this.applied.set(key, (this.applied.get(key) ?? 0) + 1);
+      if (!duplicate) group.lastMutationIDs.set(req.clientID, m.id);
+      const rows = 'error' in outcome ? [] : outcome.changes;
+      if (this.bugs.skipConcurrentCommit && this.late === undefined && this.inFlight > 1) {
+        late = new Promise((resolve) => {
+          this.late = {
+            version,
+            commit: () => {
+              this.late = undefined;
+              this.log.append(version, rows);
+              resolve();
+            },
+          };
+        });
+      } else {
+        this.log.append(version, rows);
+      }
+      if (duplicate) return { id: m.id, ok: true, duplicate: true };
+      return 'error' in outcome ? { id: m.id, ok: false, error: outcome.error } : { id: m.id, ok: true };
     });
+    await late;
+    return result;
   }
 
-  private match(path: string): { scope: ResourceScope; params: Record<string, string> } | undefined {
-    for (const [pattern, scope] of Object.entries(this.opts.resources)) {
-      const p = pattern.split('/');
-      const s = path.split('/');
-      if (p.length !== s.length) continue;
-      const params: Record<string, string> = {};
-      const ok = p.every((part, i) => {
-        if (!part.startsWith(':')) return part === s[i];
-        params[part.slice(1)] = decodeURIComponent(s[i]!);
-        return true;
+  private async execute(
+    m: Mutation,
+    clientID: string,
+    userID: string,
+  ): Promise<{ changes: { table: string; id: RowId }[] } | { error: MutationError }> {
+    try {
+      const log = await runMutation(this.db, this.defs, m.name, m.args, {
+        clientID,
+        mutationID: m.id,
+        reason: 'server',
+        location: 'server',
+        userID,
       });
-      if (ok) return { scope, params };
+      return { changes: log.changes(this.db) };
+    } catch (e) {
+      return { error: mutationError(e) };
     }
-    return undefined;
   }
-}
 
-function bearer(request: Request): string | null {
-  const m = /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '');
-  return m ? m[1]! : null;
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
-}
-
-function error(status: number, code: string, message: string, field?: string): Response {
-  return json(status, { error: field === undefined ? { code, message } : { code, message, field } });
-}
-
-function fromSSSyncError(e: SSSyncError): Response {
-  const field = typeof e.details?.field === 'string' ? e.details.field : undefined;
-  if (e.code === 'VERSION_MISMATCH') {
-    return json(409, {
-      error: {
-        code: 'VERSION_MISMATCH',
-        message: e.message,
-        supportedProtocolVersions: [1],
-        minSchemaVersion: 1,
-        maxSchemaVersion: 1,
-      },
+  private async pull(json: unknown, userID: string): Promise<Response> {
+    const req = parseRequest(() => parsePullRequest(json, this.limits), this.versions);
+    return this.mutex.run(async () => {
+      const group = this.ownership.claim(req.clientGroupID, userID);
+      const scopes: Map<string, Predicate>[] = [];
+      for (const [i, r] of req.resources.entries()) scopes.push(await this.scope(r.path, i, userID));
+      const resources = req.resources.map((r, i) => ({
+        path: r.path,
+        ...page(this.log, this.db, r.cursor, scopes[i]!, this.limits.pageSize),
+      }));
+      const response = ok({
+        protocolVersion: PROTOCOL_VERSION,
+        resources,
+        lastMutationIDs: Object.fromEntries(group.lastMutationIDs),
+      });
+      if (this.late && this.log.head > this.late.version) this.late.commit();
+      return response;
     });
   }
-  if (e.code === 'TOO_LARGE') {
-    return json(413, {
-      error: {
-        code: 'TOO_LARGE',
-        message: e.message,
-        limit: Number(e.details?.limit ?? 0),
-        ...(field ? { field } : {}),
-      },
-    });
+
+  /** §6.4: 404 for a path no pattern matches, 403 when the definition says FORBIDDEN. */
+  private async scope(path: string, index: number, userID: string): Promise<Map<string, Predicate>> {
+    const field = `resources[${index}].path`;
+    const match = matchResource(this.opts.resources, path);
+    if (!match) return refuse('UNKNOWN_RESOURCE', `No resource matches ${JSON.stringify(path)}.`, { field });
+    try {
+      return await resolveScope(this.db, match, userID);
+    } catch (e) {
+      if (e instanceof SSSyncError && e.code === 'FORBIDDEN')
+        return refuse('FORBIDDEN', e.message, { field });
+      throw e;
+    }
   }
-  return error(400, 'BAD_REQUEST', e.message, field);
 }

@@ -1,0 +1,17 @@
+/**
+ * server/: the recommended sync server — PROTOCOL.md as a stateless Fetch-API handler over a SQL
+ * database through Kysely (SQLite, Postgres, MySQL/MariaDB, PGlite; adapters in `dialects/`, each
+ * its own entry point). It owns the server's tables, their migrations, exactly-once push, and
+ * gapless pull cursors (docs/server.md explains the design).
+ */
+export type { SqlDialect, SyncDatabase } from './database.js';
+export { type CreateSyncHandlerOptions, createSyncHandler, type SyncHandler } from './handler.js';
+export type { MigrateHook } from './migrate.js';
+export { toNodeHandler } from './node.js';
+export type {
+  AuthContext,
+  ResourceContext,
+  ResourceDef,
+  ServerLimits,
+  SyncHandlerOptions,
+} from './options.js';

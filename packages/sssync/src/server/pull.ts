@@ -1,0 +1,97 @@
+/**
+ * Pull (PROTOCOL.md §6): every resource of the request, and the group's `lastMutationIDs`, read in
+ * one snapshot (REPEATABLE READ on Postgres and MySQL, a read transaction on SQLite).
+ */
+import { queryRoot } from '../mutation/client-tx.js';
+import type { QueryRoot } from '../mutation/transaction.js';
+import { PROTOCOL_VERSION } from '../protocol/limits.js';
+import type { PullRequest, ResourcePatch } from '../protocol/pull.js';
+import type { Query } from '../query/query.js';
+import type { Schema } from '../schema/schema.js';
+import { isSSSyncError } from '../util/errors.js';
+import type { ServerContext } from './context.js';
+import { type Cursor, parseCursor } from './cursor.js';
+import { snapshotTransaction, type Tx, withRetries } from './database.js';
+import { claim } from './ownership.js';
+import { readPage } from './pull-page.js';
+import { forbidden } from './push.js';
+import { serverQueryHost } from './query-host.js';
+import { matchResource } from './resources.js';
+import { errorResponse, jsonResponse } from './responses.js';
+import { type Scope, scopeOf } from './scope.js';
+import { fits } from './sql-filter.js';
+import { META_TABLES } from './sql-schema.js';
+
+/** Clients of the group that pushed within this window are always reported (§6.6). */
+const RECENT_MS = 7 * 24 * 3600 * 1000;
+
+export async function handlePull(ctx: ServerContext, req: PullRequest, userID: string): Promise<Response> {
+  const owner = await claim(ctx.db, req.clientGroupID, userID, undefined);
+  if (!owner.ok) return forbidden(owner.field);
+  return withRetries(ctx.db, () => snapshotTransaction(ctx.db, (tx) => pullIn(ctx, tx, req, userID)));
+}
+
+async function pullIn(ctx: ServerContext, tx: Tx, req: PullRequest, userID: string): Promise<Response> {
+  const row = await tx
+    .selectFrom(META_TABLES.version)
+    .select('v')
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
+  const now = Number(row.v);
+  const query = queryRoot(serverQueryHost(tx, ctx.db.dialect, ctx.schema)) as QueryRoot<Schema>;
+  const resources: ResourcePatch[] = [];
+  for (const [i, r] of req.resources.entries()) {
+    const field = `resources[${i}].path`;
+    const match = matchResource(ctx.patterns, r.path);
+    if (!match) return errorResponse('UNKNOWN_RESOURCE', `No resource matches "${r.path}".`, { field });
+    let queries: Query<Schema, any, any, any> | readonly Query<Schema, any, any, any>[];
+    try {
+      queries = await match.def({ userID, params: match.params, query });
+    } catch (e) {
+      if (isSSSyncError(e, 'FORBIDDEN')) return errorResponse('FORBIDDEN', e.message, { field });
+      if (isSSSyncError(e, 'UNKNOWN_RESOURCE'))
+        return errorResponse('UNKNOWN_RESOURCE', e.message, { field });
+      throw e;
+    }
+    const scope = scopeOf(queries);
+    const body = r.cursor === null ? undefined : await ctx.cursors.open(r.cursor);
+    const cursor =
+      body === undefined
+        ? undefined
+        : usable(ctx, scope, parseCursor(body, ctx.meta.epoch, scope.fingerprint, now));
+    const page = await readPage({
+      tx,
+      dialect: ctx.db.dialect,
+      schema: ctx.schema,
+      scope,
+      cursor,
+      now,
+      pageSize: ctx.pageSize,
+      epoch: ctx.meta.epoch,
+    });
+    resources.push({
+      path: r.path,
+      patch: page.patch,
+      cursor: await ctx.cursors.seal(page.cursor),
+      more: page.more,
+    });
+  }
+  const clients = await tx
+    .selectFrom(META_TABLES.clients)
+    .select(['client_id', 'last_mutation_id'])
+    .where('client_group_id', '=', req.clientGroupID)
+    .where('updated_at', '>=', Date.now() - RECENT_MS)
+    .execute();
+  const lastMutationIDs: Record<string, number> = {};
+  for (const c of clients) lastMutationIDs[String(c.client_id)] = Number(c.last_mutation_id);
+  return jsonResponse(200, { protocolVersion: PROTOCOL_VERSION, resources, lastMutationIDs });
+}
+
+/** A parsed cursor whose position this scope can resume from; anything else means a full load. */
+function usable(ctx: ServerContext, scope: Scope, cursor: Cursor | undefined): Cursor | undefined {
+  const at = cursor?.position;
+  if (!at || at.table === undefined) return cursor;
+  if (!scope.tables.has(at.table)) return undefined;
+  const idSpec = ctx.schema.tables[at.table]?.columns.id;
+  return idSpec && fits(idSpec, at.id) ? cursor : undefined;
+}

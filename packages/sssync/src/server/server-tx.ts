@@ -1,0 +1,176 @@
+/**
+ * The `Transaction` mutators get on the server: the same API and the same rules as the client's
+ * in-memory one (mutation/client-tx.ts) — insert of an existing id is `DUPLICATE_ID`, update of a
+ * missing row `NOT_FOUND`, delete of a missing row does nothing, rows are checked against the schema —
+ * over the database transaction of one mutation. Every written row is stamped with the
+ * transaction's version; deletes leave a tombstone; the row's previous image is kept for pulls.
+ */
+import { queryRoot } from '../mutation/client-tx.js';
+import type { Transaction } from '../mutation/transaction.js';
+import type { Schema } from '../schema/schema.js';
+import type { TableDef } from '../schema/table.js';
+import { normalizeInsert, normalizeUpdate, type RowRecord } from '../schema/validate-row.js';
+import { SSSyncError } from '../util/errors.js';
+import type { SqlDialect, Tx } from './database.js';
+import { serverQueryHost } from './query-host.js';
+import { fits } from './sql-filter.js';
+import { decodeRow, encodeFlag, encodeRow, SYNC } from './sql-schema.js';
+
+export interface ServerTxContext {
+  readonly tx: Tx;
+  readonly dialect: SqlDialect;
+  readonly schema: Schema;
+  /** The version this mutation's writes are stamped with. */
+  readonly version: number;
+  readonly clientID: string;
+  readonly mutationID: number;
+  readonly userID: string;
+}
+
+export interface ServerTransaction<S extends Schema> {
+  readonly tx: Transaction<S>;
+  /** Waits for every operation the mutator started (awaited or not); throws the first failure. */
+  settle(): Promise<void>;
+  /** Waits for what is running and refuses anything started later. */
+  close(): Promise<void>;
+}
+
+type SqlRow = Record<string, unknown>;
+
+export function serverTransaction<S extends Schema>(ctx: ServerTxContext): ServerTransaction<S> {
+  const { tx, dialect, schema, version } = ctx;
+  let queue: Promise<unknown> = Promise.resolve();
+  let failure: unknown;
+  let closed = false;
+  // Operations run one at a time, in the order the mutator started them, as on the client.
+  const serialize = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closed) {
+      const error = new SSSyncError(
+        'MUTATOR_FAILED',
+        'A write ran after its mutator had finished: await it.',
+      );
+      failure ??= error;
+      return Promise.reject(error);
+    }
+    const op = queue.then(fn);
+    queue = op.catch(() => {});
+    op.catch((e: unknown) => {
+      failure ??= e;
+    });
+    return op;
+  };
+
+  const readFull = (table: string, def: TableDef, id: unknown): Promise<SqlRow | undefined> =>
+    validId(def, id)
+      ? tx.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()
+      : Promise.resolve(undefined);
+  const alive = (row: SqlRow | undefined): row is SqlRow =>
+    row !== undefined && !(Number(row[SYNC.deleted]) !== 0 || row[SYNC.deleted] === true);
+
+  /** Writes `row` (or a tombstone for `null`) over `existing`. */
+  const store = async (
+    table: string,
+    def: TableDef,
+    id: unknown,
+    row: RowRecord | null,
+    existing?: SqlRow,
+  ) => {
+    const sameTx = existing !== undefined && Number(existing[SYNC.version]) === version;
+    const prevVersion = sameTx
+      ? Number(existing[SYNC.prevVersion])
+      : existing
+        ? Number(existing[SYNC.version])
+        : 0;
+    const prev = sameTx
+      ? (existing[SYNC.prev] ?? null)
+      : alive(existing)
+        ? JSON.stringify(decodeRow(def, existing))
+        : null;
+    const values: SqlRow = {
+      ...(row ? encodeRow(dialect, def, row) : {}),
+      [SYNC.version]: version,
+      [SYNC.deleted]: encodeFlag(dialect, row === null),
+      [SYNC.prevVersion]: prevVersion,
+      [SYNC.prev]: prev,
+    };
+    if (existing) await tx.updateTable(table).set(values).where('id', '=', id).execute();
+    else await tx.insertInto(table).values(values).execute();
+  };
+
+  const writer = (name: string) => {
+    const def = schema.tables[name]!;
+    return {
+      insert: (input: unknown) =>
+        serialize(async () => {
+          const row = normalizeInsert(name, def, input);
+          const existing = await readFull(name, def, row.id);
+          if (alive(existing)) {
+            throw new SSSyncError(
+              'DUPLICATE_ID',
+              `insert into "${name}": a row with id ${JSON.stringify(row.id)} exists; use upsert or update.`,
+            );
+          }
+          await store(name, def, row.id, row, existing);
+        }),
+      upsert: (input: unknown) =>
+        serialize(async () => {
+          const existing = await readFull(name, def, (input as { id?: unknown } | null)?.id);
+          const row = alive(existing)
+            ? normalizeUpdate(name, def, decodeRow(def, existing), input)
+            : normalizeInsert(name, def, input);
+          await store(name, def, row.id, row, existing);
+        }),
+      update: (input: unknown) =>
+        serialize(async () => {
+          const id = (input as { id?: unknown } | null)?.id;
+          const existing = await readFull(name, def, id);
+          if (!alive(existing)) {
+            throw new SSSyncError('NOT_FOUND', `update of "${name}": no row with id ${JSON.stringify(id)}.`);
+          }
+          await store(name, def, id, normalizeUpdate(name, def, decodeRow(def, existing), input), existing);
+        }),
+      delete: (input: unknown) =>
+        serialize(async () => {
+          const id = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : input;
+          const existing = await readFull(name, def, id);
+          if (alive(existing)) await store(name, def, id, null, existing);
+        }),
+      get: (id: unknown) =>
+        serialize(async () => {
+          const existing = await readFull(name, def, id);
+          return alive(existing) ? Object.freeze(decodeRow(def, existing)) : undefined;
+        }),
+    };
+  };
+
+  const transaction: Record<string, unknown> = {
+    query: queryRoot(serverQueryHost(tx, dialect, schema, serialize)),
+    clientID: ctx.clientID,
+    mutationID: ctx.mutationID,
+    location: 'server',
+    userID: ctx.userID,
+    reason: 'server',
+  };
+  for (const name of Object.keys(schema.tables)) transaction[name] = writer(name);
+
+  return {
+    tx: transaction as Transaction<S>,
+    settle: async () => {
+      // Operations may start more operations; wait until the queue stops growing.
+      for (let seen: unknown; seen !== queue; ) {
+        seen = queue;
+        await queue;
+      }
+      if (failure !== undefined) throw failure;
+    },
+    close: async () => {
+      closed = true;
+      await queue;
+    },
+  };
+}
+
+function validId(def: TableDef, id: unknown): boolean {
+  const spec = def.columns.id;
+  return spec !== undefined && fits(spec, id);
+}
