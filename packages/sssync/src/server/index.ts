@@ -15,3 +15,13 @@ export type {
   ServerLimits,
   SyncHandlerOptions,
 } from './options.js';
+/** PROTOCOL.md §11: serve these (never in production) to run `npx sssync conformance` against a server. */
+export {
+  testModeAuthenticate,
+  testModeMutators,
+  testModeOptions,
+  testModeRateLimit,
+  testModeResources,
+  testModeSchema,
+  testModeServerMutators,
+} from './test-mode.js';
