@@ -33,7 +33,7 @@ export interface ResourceHandle {
   subscribe(listener: () => void): () => void;
 }
 
-interface Deferred {
+export interface Deferred {
   promise: Promise<void>;
   resolve(): void;
   reject(e: unknown): void;
@@ -100,11 +100,14 @@ export class ResourceState {
     this.emit();
   }
 
-  markError(error: SSSyncError, final: boolean): void {
+  /** Fails the resource's waiters — only those in `only` when given (the ones the failed try was for). */
+  markError(error: SSSyncError, final: boolean, only?: ReadonlySet<Deferred>): void {
     this.error = error;
     if (this.status !== 'ready' || final) this.status = 'error';
     if (final) this.ready.reject(error);
-    for (const w of this.waiters.splice(0)) w.reject(error);
+    const failing = only && !final ? this.waiters.filter((w) => only.has(w)) : this.waiters;
+    this.waiters = this.waiters.filter((w) => !failing.includes(w));
+    for (const w of failing) w.reject(error);
     this.emit();
   }
 

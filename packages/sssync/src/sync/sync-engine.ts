@@ -10,7 +10,14 @@ import { errorMessage, SSSyncError } from '../util/errors.js';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
 import { type FetchFn, type HeadersFn, type HttpExchange, postJSON } from './http.js';
 import { fillPattern, matchPattern } from './resource-path.js';
-import { deferred, type LoaderFn, type Loaders, type ResourceHandle, ResourceState } from './resources.js';
+import {
+  type Deferred,
+  deferred,
+  type LoaderFn,
+  type Loaders,
+  type ResourceHandle,
+  ResourceState,
+} from './resources.js';
 import { StatusCell } from './status.js';
 
 export interface SyncOptions {
@@ -58,6 +65,8 @@ export class SyncEngine<S extends Schema> {
   private attempt = 0;
   private retryAt = 0;
   private current: Promise<void> | undefined;
+  /** The refresh() callers the current try serves. */
+  private tryWaiters: ReadonlySet<Deferred> = new Set();
   private again = false;
   private pullWanted = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -122,6 +131,9 @@ export class SyncEngine<S extends Schema> {
 
   /** Waits until nothing is left to push and no pull is due (or sync cannot go on). For tests and tools. */
   async flush(): Promise<void> {
+    // "Sync now": every held resource is due, and a pull runs even if nothing was pushed.
+    for (const r of this.held()) r.dueAt = 0;
+    if (this.hasServer) this.pullWanted = true;
     for (;;) {
       if (this.stopped || this.status.get().updateNeeded) return;
       await this.run();
@@ -274,6 +286,7 @@ export class SyncEngine<S extends Schema> {
   }
 
   private async step(): Promise<void> {
+    this.tryWaiters = new Set(this.held().flatMap((r) => r.waiters));
     if (this.hasServer && this.unpushed().length > 0) {
       await this.push();
       this.pullWanted = true;
@@ -329,7 +342,10 @@ export class SyncEngine<S extends Schema> {
       pulling: false,
       online: error.code === 'NETWORK' ? false : this.status.get().online,
     });
-    for (const r of this.held()) if (r.waiters.length > 0 || r.status !== 'ready') r.markError(error, false);
+    // A refresh() asked for while this try was under way waits for the next one.
+    for (const r of this.held()) {
+      if (r.waiters.length > 0 || r.status !== 'ready') r.markError(error, false, this.tryWaiters);
+    }
   }
 
   // ---- push

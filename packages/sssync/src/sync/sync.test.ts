@@ -155,6 +155,16 @@ describe('sync against the reference server', () => {
     expect((await client.query.books.run()).map((b) => [b.id, b.owner])).toEqual([['b3', 'bob']]);
   });
 
+  it('sync() pulls held resources now, even when they are not due', async () => {
+    const server = makeServer();
+    const { client } = makeClient(server, { pullIntervalSeconds: 3600 });
+    await client.ready;
+    await client.persist('/user/books').ready;
+    server.write('books', { id: 'late', owner: 'alice', title: 'Late', pages: 1 });
+    await client.sync();
+    expect((await client.query.books.run()).map((b) => b.id)).toEqual(['late']);
+  });
+
   it('a full load is paged with `more` and the resource is ready only at the end', async () => {
     const server = makeServer(3);
     for (let i = 0; i < 10; i++)
