@@ -78,6 +78,7 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
   /** Starting, then leading (writes the store, syncs) or following (forwards to the leader). */
   private role: 'starting' | 'leader' | 'follower' = 'starting';
   private promoted = false;
+  private hasFollowers = false;
   private readonly welcome = deferred();
   private readonly buffered: TabMessage[] = [];
   private readonly forwarded = new Map<
@@ -317,13 +318,16 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     const options = this.options;
     this.replica = replica;
     this.role = 'leader';
-    replica.onCommit = (changes, seq) =>
+    replica.onCommit = (changes, seq) => {
+      // Other tabs say hello before they load the store: until one has, nobody needs the commits.
+      if (!this.hasFollowers) return;
       this.channel.post({
         t: 'commit',
         seq,
         rows: changes.map((c) => ({ table: c.table, id: c.id, after: c.after })),
         pending: replica.outbox.length,
       });
+    };
     this.engine = new SyncEngine(replica, options.schema, options, options.loaders, {
       confirmed: (mid) => {
         this.tracker.confirm(mid);
@@ -355,6 +359,8 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
   /** A follower whose leader went away: reload from the store, lead, redo what the old leader left. */
   private async promote(): Promise<void> {
     const replica = this.replica!;
+    // Other followers of the old leader may be listening and will not say hello again.
+    this.hasFollowers = true;
     await replica.promote(this.schema);
     await this.lead(replica);
     for (const [req, f] of this.forwarded) {
@@ -384,6 +390,7 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
 
   private asLeader(m: TabMessage): void {
     const replica = this.replica!;
+    if (m.t === 'hello' || m.t === 'mutate' || m.t === 'acquire') this.hasFollowers = true;
     switch (m.t) {
       case 'hello':
         this.channel.post({ t: 'welcome', to: m.tab });

@@ -35,26 +35,32 @@ class MemoryStore implements Store {
   async commit(batch: StoreBatch): Promise<void> {
     this.check();
     checkBatch(batch);
-    // Build the next state aside, then swap: a throw (e.g. an uncloneable value) changes nothing.
-    const pages = batch.clear ? new Map<string, StoredPage>() : new Map(this.pages);
-    const outbox = batch.clear ? new Map<number, OutboxEntry>() : new Map(this.outbox);
-    const meta = batch.clear ? new Map<string, unknown>() : new Map(this.meta);
+    // Copy every value first: a throw (e.g. an uncloneable value) then changes nothing. Only after
+    // that is the state changed in place — copying the whole maps per commit would cost O(store).
+    let pages: [string, StoredPage][];
+    let outbox: OutboxEntry[];
+    let meta: [string, unknown][];
     try {
-      for (const id of batch.deletePages ?? []) pages.delete(id);
-      for (const [id, page] of batch.putPages ?? []) pages.set(id, clone(page));
-      for (const id of batch.deleteOutbox ?? []) outbox.delete(id);
-      for (const entry of batch.putOutbox ?? []) outbox.set(entry.id, clone(entry));
-      for (const key of batch.deleteMeta ?? []) meta.delete(key);
-      for (const [key, value] of batch.putMeta ?? []) meta.set(key, clone(value));
+      pages = [...(batch.putPages ?? [])].map(([id, page]) => [id, clone(page)]);
+      outbox = (batch.putOutbox ?? []).map(clone);
+      meta = [...(batch.putMeta ?? [])].map(([key, value]) => [key, clone(value)]);
     } catch (e) {
       throw writeFailed(
         `A value in the commit cannot be stored (${errorMessage(e)}); store only JSON data.`,
         e,
       );
     }
-    this.pages = pages;
-    this.outbox = outbox;
-    this.meta = meta;
+    if (batch.clear) {
+      this.pages.clear();
+      this.outbox.clear();
+      this.meta.clear();
+    }
+    for (const id of batch.deletePages ?? []) this.pages.delete(id);
+    for (const [id, page] of pages) this.pages.set(id, page);
+    for (const id of batch.deleteOutbox ?? []) this.outbox.delete(id);
+    for (const entry of outbox) this.outbox.set(entry.id, entry);
+    for (const key of batch.deleteMeta ?? []) this.meta.delete(key);
+    for (const [key, value] of meta) this.meta.set(key, value);
   }
 
   async close(): Promise<void> {
