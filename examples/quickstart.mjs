@@ -69,7 +69,10 @@ const books = sssync.persist('/user/books');
 
 const query = sssync.query.books.where('pageCount', '>=', 4).orderBy('pageCount', 'desc').related('author');
 const stop = query.subscribe((rows) => {
-  console.log('live query:', rows.map((b) => `${b.title} (${b.pageCount}p, by ${b.author?.name ?? '?'})`));
+  console.log(
+    'live query:',
+    rows.map((b) => `${b.title} (${b.pageCount}p, by ${b.author?.name ?? '?'})`),
+  );
 });
 
 await sssync.execute.createAuthor('a1', 'Ursula K. Le Guin');
@@ -82,7 +85,12 @@ console.log('applied locally; pending mutations:', sssync.pendingCount);
 await last.confirmed;
 await sssync.sync();
 await books.ready;
-console.log('confirmed by the server; pending mutations:', sssync.pendingCount, '· status:', sssync.status.online ? 'online' : 'offline');
+console.log(
+  'confirmed by the server; pending mutations:',
+  sssync.pendingCount,
+  '· status:',
+  sssync.status.online ? 'online' : 'offline',
+);
 console.log('export:', JSON.stringify((await sssync.export()).tables.books));
 console.log(`inspect the files: sqlite3 ${join(dir, 'client.db')} "SELECT data FROM sssync_rows"`);
 stop();
