@@ -98,8 +98,23 @@ describe('Replica: rebase', () => {
     };
     const r = await open(store);
     await r.mutate('addBook', ['b1', 'One']);
+    const seen: string[][] = [];
+    r.live.subscribe(
+      {
+        table: 'books',
+        where: undefined,
+        orderBy: [['id', 'asc']],
+        limit: undefined,
+        start: undefined,
+        related: [],
+        single: false,
+      },
+      (rows) => seen.push(rows.map((x) => x.id as string)),
+    );
     fail = true;
     await expect(r.mutate('addBook', ['b2', 'Two'])).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    // Subscribers saw the write at once, then saw it taken back when the store refused it.
+    expect(seen).toEqual([['b1'], ['b1', 'b2'], ['b1']]);
     await expect(
       r.applyServer({
         resources: [

@@ -207,6 +207,9 @@ export class Replica<S extends Schema = Schema> {
         timestamp: Date.now(),
         undo: log.undo,
       };
+      // Live queries hear of the write at once (no spinner waits on the disk); the returned promise
+      // still resolves only once the store has it. If the store refuses it, the write is taken back.
+      this.live.notify(changes);
       try {
         const meta = new Map<string, unknown>([[META.nextMutationID, id + 1]]);
         if (requestID !== undefined) {
@@ -217,11 +220,12 @@ export class Replica<S extends Schema = Schema> {
         for (const [k, v] of meta) if (k !== META.nextMutationID) this.meta.set(k, v);
       } catch (e) {
         log.rollback(this.db);
+        this.live.notify(changes.map((c) => ({ ...c, before: c.after, after: c.before })));
         throw e;
       }
       this.meta.set(META.nextMutationID, id + 1);
       this.outbox.push(entry);
-      this.publish(changes);
+      this.onCommit?.(changes, this.seq);
       return entry;
     });
   }
