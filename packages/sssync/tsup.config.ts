@@ -6,6 +6,7 @@ export default defineConfig({
     memory: 'src/store/memory-store.ts',
     idb: 'src/store/idb-store.ts',
     sqlite: 'src/store/sqlite-store.ts',
+    protocol: 'src/protocol/index.ts',
     testing: 'src/testing/index.ts',
     conformance: 'src/conformance/index.ts',
     // src/cli/bin.ts starts with `#!/usr/bin/env node`: tsup keeps it and makes dist/cli.js executable.
