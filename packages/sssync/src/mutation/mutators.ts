@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Schema } from '../schema/schema.js';
 import { SSSyncError } from '../util/errors.js';
+import { isWellFormed } from '../util/unicode.js';
 import type { Transaction } from './transaction.js';
 
 export type MutatorFn<S extends Schema> = (tx: Transaction<S>, ...args: any[]) => unknown;
@@ -109,7 +110,11 @@ function checkJsonArgs(name: string, args: readonly unknown[]): void {
       );
     };
     if (depth > 32) bad('is nested too deeply');
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) bad('has a lone surrogate, which UTF-8 cannot hold');
+      return;
+    }
+    if (v === null || typeof v === 'boolean') return;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) bad('is not a finite number');
       return;

@@ -1,4 +1,5 @@
 /** A value that survives `JSON.stringify` then `JSON.parse` unchanged. */
+import { isWellFormed } from '../util/unicode.js';
 export type JSONValue =
   | null
   | boolean
@@ -26,6 +27,7 @@ export function findJSONProblem(value: unknown, maxDepth: number): JSONProblem |
   const walk = (v: unknown, depth: number): string | undefined => {
     switch (typeof v) {
       case 'string':
+        return isWellFormed(v) ? undefined : 'has a lone surrogate, which UTF-8 cannot hold';
       case 'boolean':
         return undefined;
       case 'number':
@@ -56,6 +58,7 @@ export function findJSONProblem(value: unknown, maxDepth: number): JSONProblem |
     if (Object.getOwnPropertySymbols(v).length > 0) return 'has symbol keys, which JSON cannot hold';
     for (const key of Object.keys(v)) {
       path.push(key);
+      if (!isWellFormed(key)) return 'is a key with a lone surrogate, which UTF-8 cannot hold';
       const problem = walk((v as Record<string, unknown>)[key], depth + 1);
       if (problem !== undefined) return problem;
       path.pop();

@@ -1,4 +1,5 @@
 import { SSSyncError } from '../util/errors.js';
+import { isWellFormed } from '../util/unicode.js';
 import type { ColumnSpec } from './column.js';
 import type { TableDef } from './table.js';
 
@@ -18,7 +19,10 @@ export function normalizeValue(table: string, column: string, spec: ColumnSpec, 
   }
   switch (spec.kind) {
     case 'string':
-      if (typeof value === 'string') return value;
+      if (typeof value === 'string') {
+        if (isWellFormed(value)) return value;
+        throw invalid(table, `column "${column}" holds a lone surrogate, which UTF-8 cannot store.`, column);
+      }
       break;
     case 'number':
       if (typeof value === 'number' && Number.isFinite(value)) return value;

@@ -8,6 +8,9 @@ const TAG_CHARS = 22;
 /** Characters a tag adds to a cursor. */
 export const SEAL_LENGTH = TAG_CHARS + 1;
 
+/** Tags kept per handler (cursor bodies are short: well under a megabyte). */
+const RECENT_TAGS = 4096;
+
 export interface CursorSeal {
   seal(body: string): Promise<string>;
   /** The body of a cursor this server sealed; `undefined` for anything else. */
@@ -23,17 +26,28 @@ export async function cursorSeal(secret: string): Promise<CursorSeal> {
     false,
     ['sign'],
   );
-  const tag = async (body: string): Promise<string> => {
+  // A tag depends only on the body (the key never changes): the tags of recently sealed bodies are
+  // kept, since clients at the head pull with, and are answered with, the same few cursors (a Web
+  // Crypto call costs tens of microseconds). Only bodies the server sealed are kept, not clients'.
+  const recent = new Map<string, string>();
+  const tag = async (body: string, keep: boolean): Promise<string> => {
+    const known = recent.get(body);
+    if (known !== undefined) return known;
     const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(body)));
-    return base64url(mac.subarray(0, 16)).slice(0, TAG_CHARS);
+    const computed = base64url(mac.subarray(0, 16)).slice(0, TAG_CHARS);
+    if (keep) {
+      if (recent.size >= RECENT_TAGS) recent.delete(recent.keys().next().value!);
+      recent.set(body, computed);
+    }
+    return computed;
   };
   return {
-    seal: async (body) => `${body}.${await tag(body)}`,
+    seal: async (body) => `${body}.${await tag(body, true)}`,
     open: async (cursor) => {
       const dot = cursor.lastIndexOf('.');
       if (dot < 0) return undefined;
       const body = cursor.slice(0, dot);
-      return equal(cursor.slice(dot + 1), await tag(body)) ? body : undefined;
+      return equal(cursor.slice(dot + 1), await tag(body, false)) ? body : undefined;
     },
   };
 }

@@ -12,7 +12,7 @@ import { isSSSyncError } from '../util/errors.js';
 import type { ServerContext } from './context.js';
 import { type Cursor, parseCursor } from './cursor.js';
 import { snapshotTransaction, type Tx, withRetries } from './database.js';
-import { claim } from './ownership.js';
+import { claim, groupOwner } from './ownership.js';
 import { readPage } from './pull-page.js';
 import { forbidden } from './push.js';
 import { serverQueryHost } from './query-host.js';
@@ -25,13 +25,33 @@ import { META_TABLES } from './sql-schema.js';
 /** Clients of the group that pushed within this window are always reported (§6.6). */
 const RECENT_MS = 7 * 24 * 3600 * 1000;
 
+/**
+ * The group's owner is read in the pull's own snapshot (an owner never changes once recorded); only a
+ * group not seen yet takes a write transaction, to claim it, before the pull reads.
+ */
 export async function handlePull(ctx: ServerContext, req: PullRequest, userID: string): Promise<Response> {
-  const owner = await claim(ctx.db, req.clientGroupID, userID, undefined);
+  const read = () =>
+    withRetries(ctx.db, () => snapshotTransaction(ctx.db, (tx) => pullIn(ctx, tx, req, userID)));
+  const first = await read();
+  if (first !== UNCLAIMED) return first;
+  const owner = await claim(ctx.db, req.clientGroupID, userID);
   if (!owner.ok) return forbidden(owner.field);
-  return withRetries(ctx.db, () => snapshotTransaction(ctx.db, (tx) => pullIn(ctx, tx, req, userID)));
+  const second = await read();
+  if (second === UNCLAIMED) throw new Error('sssync: a claimed client group is missing.');
+  return second;
 }
 
-async function pullIn(ctx: ServerContext, tx: Tx, req: PullRequest, userID: string): Promise<Response> {
+const UNCLAIMED = Symbol('unclaimed');
+
+async function pullIn(
+  ctx: ServerContext,
+  tx: Tx,
+  req: PullRequest,
+  userID: string,
+): Promise<Response | typeof UNCLAIMED> {
+  const owner = await groupOwner(tx, req.clientGroupID);
+  if (owner === undefined) return UNCLAIMED;
+  if (owner !== userID) return forbidden('clientGroupID');
   const row = await tx
     .selectFrom(META_TABLES.version)
     .select('v')

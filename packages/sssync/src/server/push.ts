@@ -1,8 +1,14 @@
 /**
- * Push (PROTOCOL.md §5): each mutation in its own transaction, which locks the client's row, checks
- * the mutation id against `last_mutation_id` (duplicate, next, or gap), takes the next version (the
- * version row's lock orders all writing transactions, see docs/server.md), runs the mutator under a
- * savepoint, and advances `last_mutation_id` whether the mutator succeeded or was rolled back.
+ * Push (PROTOCOL.md §5): the whole request in one write transaction, retried whole after a deadlock
+ * or serialization failure (a retry reads `last_mutation_id` again, so nothing runs twice). In it:
+ * ownership is claimed and the client's row locked (`FOR UPDATE`; SQLite writers run one at a time),
+ * `last_mutation_id` read once; each mutation is a duplicate, the next one, or a gap; the first one to
+ * run takes the next version (the version row's lock orders all writing transactions, see
+ * docs/server.md) and every mutation of the push runs under its own savepoint, stamped with that
+ * version; `last_mutation_id` advances past mutators that failed (rolled back to their savepoint) as
+ * well as those that succeeded, and is written once, before the one commit. §5.2 allows several
+ * mutations per transaction with a savepoint each: every mutation's writes and its id still commit
+ * together or not at all. On SQLite, pushes that arrive together share a transaction (group-commit.ts).
  */
 import { sql } from 'kysely';
 import { type MutatorFn, validateArgs } from '../mutation/mutators.js';
@@ -12,61 +18,81 @@ import type { Mutation, MutationResult, PushRequest } from '../protocol/push.js'
 import { SSSyncError } from '../util/errors.js';
 import { type ServerContext, serverMutator } from './context.js';
 import { type Tx, withRetries, writeTransaction } from './database.js';
-import { claim } from './ownership.js';
+import { inGroupCommit } from './group-commit.js';
+import { claimIn } from './ownership.js';
 import { errorResponse, jsonResponse } from './responses.js';
 import { serverTransaction } from './server-tx.js';
 import { META_TABLES } from './sql-schema.js';
 
-type Outcome = { readonly result: MutationResult; readonly last: number } | { readonly gap: number };
+type Outcome =
+  | { readonly kind: 'forbidden'; readonly field: 'clientGroupID' | 'clientID' }
+  | { readonly kind: 'done'; readonly results: MutationResult[]; readonly last: number }
+  | { readonly kind: 'gap'; readonly index: number; readonly last: number };
 
 export async function handlePush(ctx: ServerContext, req: PushRequest, userID: string): Promise<Response> {
-  const owner = await claim(ctx.db, req.clientGroupID, userID, req.clientID);
-  if (!owner.ok) return forbidden(owner.field);
-  let last = owner.lastMutationID;
-  const results: MutationResult[] = [];
-  for (const [i, m] of req.mutations.entries()) {
-    const outcome = await withRetries(ctx.db, () =>
-      writeTransaction(ctx.db, (tx) => runMutation(ctx, tx, req.clientID, userID, m)),
-    );
-    if ('gap' in outcome) {
+  const outcome =
+    ctx.db.dialect === 'sqlite'
+      ? await inGroupCommit(ctx.db, nextVersion, (tx, version) => pushIn(ctx, tx, req, userID, version))
+      : await withRetries(ctx.db, () =>
+          writeTransaction(ctx.db, (tx) => {
+            let version: Promise<number> | undefined;
+            return pushIn(ctx, tx, req, userID, () => (version ??= nextVersion(tx)));
+          }),
+        );
+  switch (outcome.kind) {
+    case 'forbidden':
+      return forbidden(outcome.field);
+    case 'gap': {
+      const m = req.mutations[outcome.index]!;
       return errorResponse(
         'MUTATION_ID_GAP',
-        `Mutation ${m.id} of client ${req.clientID} cannot run: the server has applied up to ${outcome.gap}. ` +
-          `Send mutation ${outcome.gap + 1} first.`,
-        { field: `mutations[${i}].id`, lastMutationID: outcome.gap },
+        `Mutation ${m.id} of client ${req.clientID} cannot run: the server has applied up to ${outcome.last}. ` +
+          `Send mutation ${outcome.last + 1} first.`,
+        { field: `mutations[${outcome.index}].id`, lastMutationID: outcome.last },
       );
     }
-    results.push(outcome.result);
-    last = outcome.last;
+    case 'done':
+      return jsonResponse(200, {
+        protocolVersion: PROTOCOL_VERSION,
+        results: outcome.results,
+        lastMutationIDs: { [req.clientID]: outcome.last },
+      });
   }
-  return jsonResponse(200, {
-    protocolVersion: PROTOCOL_VERSION,
-    results,
-    lastMutationIDs: { [req.clientID]: last },
-  });
 }
 
-async function runMutation(
+/** The push in `tx`; `takeVersion` gives the transaction's version (the first call takes it). */
+async function pushIn(
   ctx: ServerContext,
   tx: Tx,
-  clientID: string,
+  req: PushRequest,
   userID: string,
-  m: Mutation,
+  takeVersion: () => Promise<number>,
 ): Promise<Outcome> {
-  const { db } = ctx;
-  let lock = tx.selectFrom(META_TABLES.clients).select('last_mutation_id').where('client_id', '=', clientID);
-  // SQLite has no row locks: its write transactions begin IMMEDIATE, so they run one at a time anyway.
-  if (db.dialect !== 'sqlite') lock = lock.forUpdate();
-  const last = Number((await lock.executeTakeFirstOrThrow()).last_mutation_id);
-  if (m.id <= last) return { result: { id: m.id, ok: true, duplicate: true }, last };
-  if (m.id > last + 1) return { gap: last };
-  const result = await runMutator(ctx, tx, clientID, userID, m);
+  const owner = await claimIn(ctx.db, tx, req.clientGroupID, userID, req.clientID);
+  if (!owner.ok) return { kind: 'forbidden', field: owner.field };
+  const initial = owner.lastMutationID;
+  let last = initial;
+  const results: MutationResult[] = [];
+  let gap: number | undefined;
+  for (const [i, m] of req.mutations.entries()) {
+    if (m.id <= last) {
+      results.push({ id: m.id, ok: true, duplicate: true });
+      continue;
+    }
+    if (m.id > last + 1) {
+      gap = i;
+      break;
+    }
+    results.push(await runMutator(ctx, tx, req.clientID, userID, m, takeVersion));
+    last = m.id;
+  }
+  // Every push counts as activity, duplicates and gaps too (pulls report clients active this week).
   await tx
     .updateTable(META_TABLES.clients)
-    .set({ last_mutation_id: m.id, updated_at: Date.now() })
-    .where('client_id', '=', clientID)
+    .set(last === initial ? { updated_at: Date.now() } : { last_mutation_id: last, updated_at: Date.now() })
+    .where('client_id', '=', req.clientID)
     .execute();
-  return { result, last: m.id };
+  return gap === undefined ? { kind: 'done', results, last } : { kind: 'gap', index: gap, last };
 }
 
 async function runMutator(
@@ -75,6 +101,7 @@ async function runMutator(
   clientID: string,
   userID: string,
   m: Mutation,
+  takeVersion: () => Promise<number>,
 ): Promise<MutationResult> {
   const def = mutatorNameIsSafe(m.name) ? serverMutator(ctx, m.name) : undefined;
   if (!def)
@@ -85,7 +112,7 @@ async function runMutator(
   } catch (e) {
     return failure(m.id, e);
   }
-  const version = await nextVersion(tx);
+  const version = await takeVersion();
   await sql`savepoint sssync_mutation`.execute(tx);
   const run = serverTransaction({
     tx,

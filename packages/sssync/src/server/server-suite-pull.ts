@@ -96,8 +96,9 @@ export function pullTests(s: SuiteState): void {
         { path: '/books/new', cursor: null },
         { path: '/books/missing', cursor: null },
       ]);
+      // One push is one version: its rows come in (version, table, id) order, authors before books.
       expect(body.resources.map((r: any) => r.patch.map((op: any) => op.op + (op.table ?? '')))).toEqual([
-        ['clear', 'putbooks', 'putauthors'],
+        ['clear', 'putauthors', 'putbooks'],
         ['clear', 'putbooks'],
         ['clear'],
       ]);

@@ -12,7 +12,7 @@ describe('retry timing', () => {
   });
 
   it('a 429 waits for Retry-After before the next request', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     try {
       const server = makeServer();
       let limited = true;

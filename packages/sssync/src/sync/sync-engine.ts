@@ -46,6 +46,15 @@ export interface SyncHooks {
 const CURSOR = (path: string) => `cursor:${path}`;
 
 /**
+ * Scheduling runs on a monotonic clock: a wall clock that jumps (a user fixing a date set to 2200)
+ * must not leave a retry or a refresh centuries away. Status timestamps stay on the wall clock.
+ */
+const now = (): number => performance.now();
+
+/** setTimeout takes at most 2^31 − 1 ms; a longer delay would fire at once, again and again. */
+const MAX_DELAY = 2 ** 31 - 1;
+
+/**
  * The network side of the client: pushes the outbox in order and in batches, pulls held resources,
  * retries with backoff, and hands every server answer to the replica as one update. At most one
  * request is in flight; `kick()` asks for a run as soon as possible.
@@ -138,7 +147,7 @@ export class SyncEngine<S extends Schema> {
       if (this.stopped || this.status.get().updateNeeded) return;
       await this.run();
       if (!this.hasWork()) return;
-      if (this.retryAt > Date.now()) {
+      if (this.retryAt > now()) {
         throw this.status.get().lastError ?? new SSSyncError('NETWORK', 'Sync is backing off.');
       }
     }
@@ -271,18 +280,18 @@ export class SyncEngine<S extends Schema> {
     do {
       this.again = false;
       if (this.stopped || this.status.get().updateNeeded) return;
-      if (Date.now() < this.retryAt) return;
+      if (now() < this.retryAt) return;
       try {
         await this.step();
       } catch (e) {
         this.failed(e);
       }
-    } while (this.again || (Date.now() >= this.retryAt && this.hasWork()));
+    } while (this.again || (now() >= this.retryAt && this.hasWork()));
   }
 
   private hasWork(): boolean {
     if (this.stopped || this.status.get().updateNeeded) return false;
-    return (this.hasServer && this.unpushed().length > 0) || this.pullDue(Date.now());
+    return (this.hasServer && this.unpushed().length > 0) || this.pullDue(now());
   }
 
   private async step(): Promise<void> {
@@ -290,7 +299,7 @@ export class SyncEngine<S extends Schema> {
     if (this.hasServer && this.unpushed().length > 0) {
       await this.push();
       this.pullWanted = true;
-    } else if (this.pullDue(Date.now())) {
+    } else if (this.pullDue(now())) {
       await this.pull();
     } else {
       return;
@@ -308,13 +317,13 @@ export class SyncEngine<S extends Schema> {
   private schedule(): void {
     clearTimeout(this.timer);
     if (this.stopped || this.status.get().updateNeeded) return;
-    const now = Date.now();
+    const t = now();
     let at = Number.POSITIVE_INFINITY;
-    if (this.retryAt > now) at = this.retryAt;
-    else if (this.hasWork()) at = now;
+    if (this.retryAt > t) at = this.retryAt;
+    else if (this.hasWork()) at = t;
     for (const r of this.held()) at = Math.min(at, Math.max(r.dueAt, this.retryAt));
     if (at === Number.POSITIVE_INFINITY) return;
-    this.timer = setTimeout(() => void this.run(), Math.max(0, at - now));
+    this.timer = setTimeout(() => void this.run(), Math.min(MAX_DELAY, Math.max(0, at - t)));
     (this.timer as { unref?: () => void }).unref?.();
   }
 
@@ -335,7 +344,7 @@ export class SyncEngine<S extends Schema> {
         ? retryAfter * 1000
         : backoffDelay(this.attempt, this.opts.backoff);
     this.attempt++;
-    this.retryAt = Date.now() + wait;
+    this.retryAt = now() + wait;
     this.status.set({
       lastError: error,
       pushing: false,
@@ -405,8 +414,18 @@ export class SyncEngine<S extends Schema> {
         this.pushedUpTo = last;
         return true;
       }
-      const result = await this.replica.applyServer({ newClientID: randomID() });
+      // The server lost history (restored from a backup): its cursors may now name other states,
+      // so every resource loads in full again, and the queue goes on under a new client id.
+      const cursors = new Map<string, unknown>();
+      for (const key of this.replica.meta.keys()) if (key.startsWith('cursor:')) cursors.set(key, null);
+      for (const r of this.resources.values()) {
+        r.cursor = null;
+        r.more = false;
+        r.dueAt = 0;
+      }
+      const result = await this.replica.applyServer({ newClientID: randomID(), meta: cursors });
       this.pushedUpTo = 0;
+      this.pullWanted = true;
       this.hooks.renumbered(result.renumbered);
       return true;
     }
@@ -431,9 +450,9 @@ export class SyncEngine<S extends Schema> {
   // ---- pull
 
   private async pull(): Promise<void> {
-    const now = Date.now();
+    const t = now();
     const due = this.held();
-    const viaLoader = due.filter((r) => r.loader && (r.dueAt <= now || r.waiters.length > 0 || r.more));
+    const viaLoader = due.filter((r) => r.loader && (r.dueAt <= t || r.waiters.length > 0 || r.more));
     for (const r of viaLoader) await this.loadWithFunction(r);
     const viaServer = due.filter((r) => !r.loader);
     const wanted = this.pullWanted;
@@ -498,14 +517,15 @@ export class SyncEngine<S extends Schema> {
     const result = await this.replica.applyServer(update);
     if (!paging) this.pushedUpTo = Math.max(this.pushedUpTo, last);
     for (const entry of result.applied) this.hooks.confirmed(entry.id);
-    const at = Date.now();
+    const at = now();
+    const wall = Date.now();
     response.resources.forEach((res, i) => {
       const state = viaServer[i]!;
       state.cursor = res.cursor;
       state.more = res.more;
       if (!res.more) {
         state.dueAt = at + state.refreshMs;
-        state.markReady(at);
+        state.markReady(wall);
       }
     });
   }
@@ -518,7 +538,7 @@ export class SyncEngine<S extends Schema> {
       const error = new SSSyncError('NETWORK', `Loader for "${state.path}" failed: ${errorMessage(e)}`, {
         cause: e,
       });
-      state.dueAt = Date.now() + state.refreshMs;
+      state.dueAt = now() + state.refreshMs;
       state.markError(error, false);
       return;
     }
@@ -531,12 +551,12 @@ export class SyncEngine<S extends Schema> {
         resources: [{ path: state.path, temporary: state.temporary, patch }],
       });
     } catch (e) {
-      state.dueAt = Date.now() + state.refreshMs;
+      state.dueAt = now() + state.refreshMs;
       state.markError(e instanceof SSSyncError ? e : new SSSyncError('PROTOCOL', errorMessage(e)), false);
       return;
     }
     state.cursor = 'loaded';
-    state.dueAt = Date.now() + state.refreshMs;
+    state.dueAt = now() + state.refreshMs;
     state.markReady(Date.now());
   }
 }

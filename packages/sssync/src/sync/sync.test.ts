@@ -201,7 +201,7 @@ describe('sync against the reference server', () => {
   });
 
   it('temporary resources stay out of the store, share one fetch, poll while held, stop after release', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     try {
       const server = makeServer();
       server.write('shelves', { id: 's1', name: 'Fiction' });
