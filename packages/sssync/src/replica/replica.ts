@@ -238,9 +238,9 @@ export class Replica<S extends Schema = Schema> {
   applyServer(update: ServerUpdate): Promise<UpdateResult> {
     return this.writes.run(async () => {
       if (this.readOnly) throw new SSSyncError('STORE_CLOSED', 'Only the leading tab writes the store.');
-      this.checkPatches(update);
+      const rows = this.checkPatches(update);
       const tracker = new ChangeTracker(this.db, this.membership);
-      const work = this.rebase(update, tracker);
+      const work = this.rebase(update, tracker, rows);
       let result: {
         batch: StoreBatch;
         result: UpdateResult;
@@ -272,7 +272,7 @@ export class Replica<S extends Schema = Schema> {
     await this.store.close();
   }
 
-  private async rebase(update: ServerUpdate, tracker: ChangeTracker) {
+  private async rebase(update: ServerUpdate, tracker: ChangeTracker, rows: WeakMap<PatchOp, Row>) {
     for (let i = this.outbox.length - 1; i >= 0; i--) {
       const undo = this.outbox[i]!.undo;
       for (let j = undo.length - 1; j >= 0; j--)
@@ -292,7 +292,7 @@ export class Replica<S extends Schema = Schema> {
           const key = tracker.touch(op.table, id);
           tracker.touchMembership(key);
           this.membership.add(key, path, temporary);
-          tracker.set(op.table, id, checkStoredRow(op.table, this.db.schema.tables[op.table]!, op.row));
+          tracker.set(op.table, id, rows.get(op)!);
         } else {
           this.letGo(tracker, rowKey(op.table, op.id), path, temporary);
         }
@@ -357,9 +357,13 @@ export class Replica<S extends Schema = Schema> {
     }
   }
 
-  /** Checks every op of a server update before anything is touched: a lying server changes nothing. */
-  private checkPatches(update: ServerUpdate): void {
+  /**
+   * Checks every op of a server update before anything is touched: a lying server changes nothing.
+   * Returns each put's row in its stored form, so rows are checked once.
+   */
+  private checkPatches(update: ServerUpdate): WeakMap<PatchOp, Row> {
     const tables = this.db.schema.tables;
+    const rows = new WeakMap<PatchOp, Row>();
     for (const { path, patch } of update.resources ?? []) {
       patch.forEach((op, i) => {
         const where = `resource "${path}", patch[${i}]`;
@@ -375,7 +379,7 @@ export class Replica<S extends Schema = Schema> {
         }
         if (op.op === 'put') {
           try {
-            checkStoredRow(op.table, tables[op.table]!, op.row);
+            rows.set(op, checkStoredRow(op.table, tables[op.table]!, op.row));
           } catch (e) {
             throw new SSSyncError(
               'PROTOCOL',
@@ -389,6 +393,7 @@ export class Replica<S extends Schema = Schema> {
         }
       });
     }
+    return rows;
   }
 
   private async hold<T>(work: Promise<T>): Promise<T> {
