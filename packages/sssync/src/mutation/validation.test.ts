@@ -77,3 +77,25 @@ describe('mutator arguments', () => {
     expect(Object.hasOwn(s.execute, '__proto__')).toBe(false);
   });
 });
+
+describe('json columns', () => {
+  it('store a private, frozen copy: changing the object passed in changes nothing', async () => {
+    const jsonSchema = defineSchema({
+      version: 1,
+      tables: { notes: table({ id: c.string(), tags: c.json<string[]>(), meta: c.json<{ n: number }>() }) },
+    });
+    const m = defineMutators(jsonSchema, {
+      add: (tx, id: string, tags: string[], meta: { n: number }) => tx.notes.insert({ id, tags, meta }),
+    });
+    const s = new SSSync('j', { schema: jsonSchema, mutators: m, store: memoryStore() });
+    const tags = ['a'];
+    const meta = { n: 1 };
+    await s.execute.add('x', tags, meta);
+    tags.push('b');
+    meta.n = 2;
+    const row = await s.query.notes.one().run();
+    expect(row).toEqual({ id: 'x', tags: ['a'], meta: { n: 1 } });
+    expect(Object.isFrozen(row?.tags)).toBe(true);
+    expect(() => (row?.tags as string[]).push('c')).toThrow();
+  });
+});

@@ -39,7 +39,9 @@ export function normalizeValue(table: string, column: string, spec: ColumnSpec, 
       throw invalid(table, `column "${column}" must be a Date or an ISO-8601 date string.`, column);
     }
     case 'json':
-      if (isJsonValue(value, 0)) return value;
+      // A private, frozen copy: rows are shared (queries, indexes, the outbox), so a caller that
+      // changes the object it passed in must not change the stored row behind the engine's back.
+      if (isJsonValue(value, 0)) return frozenCopy(value);
       throw invalid(
         table,
         `column "${column}" must hold JSON data (no functions, cycles or undefined).`,
@@ -129,4 +131,13 @@ export function checkStoredRow(tableName: string, def: TableDef, input: unknown)
     row[col] = normalizeValue(tableName, col, spec, obj[col]);
   }
   return Object.freeze(row);
+}
+
+function frozenCopy(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Object.isFrozen(v)) return v;
+  const copy: unknown = Array.isArray(v)
+    ? v.map(frozenCopy)
+    : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, frozenCopy(x)]));
+  return Object.freeze(copy);
 }
