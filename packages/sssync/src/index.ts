@@ -5,10 +5,15 @@
 
 export type { MutationResult, MutationStatus } from './client/mutation-tracker.js';
 export { type Executors, type ExportedData, SSSync, type SSSyncOptions } from './client/sssync.js';
+export type { LogEntry, RowRef, SSSyncLog, UndoResult } from './history/index.js';
 export {
   defineMutators,
   type MutatorArgs,
   type Mutators,
+  RESTORE_MUTATOR,
+  type RestoreCheck,
+  type RestoreItem,
+  restoreMutator,
   type TableWriter,
   type Transaction,
   withArgs,

@@ -1,7 +1,11 @@
+import { type LogEntry, MutationLog, parseLog, type SSSyncLog } from '../history/event-log.js';
+import { newStep, planRestore, type Step, UndoHistory, type UndoResult } from '../history/undo-history.js';
 import { queryRoot } from '../mutation/client-tx.js';
 import type { MutatorArgs, MutatorDefs, Mutators } from '../mutation/mutators.js';
+import { RESTORE_MUTATOR } from '../mutation/restore.js';
 import type { QueryRoot } from '../mutation/transaction.js';
 import type { QueryAST } from '../query/ast.js';
+import type { Change } from '../query/database.js';
 import { evaluate } from '../query/evaluate.js';
 import type { QueryHost } from '../query/query.js';
 import { randomID } from '../replica/meta.js';
@@ -83,8 +87,17 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
   private readonly buffered: TabMessage[] = [];
   private readonly forwarded = new Map<
     string,
-    { name: string; args: unknown[]; resolve(id: number): void; reject(e: unknown): void }
+    {
+      name: string;
+      args: unknown[];
+      resolve(id: number, changes?: readonly Change[]): void;
+      reject(e: unknown): void;
+    }
   >();
+  private readonly history = new UndoHistory();
+  private readonly log = new MutationLog();
+  /** Undo and redo run one at a time, each on the state the previous one left. */
+  private undoChain: Promise<unknown> = Promise.resolve();
   private readonly followerResources = new Map<string, FollowerResource>();
   /** Resources the leader holds for follower tabs, by `${tab}:${req}`. */
   private readonly heldForTabs = new Map<string, ResourceHandle>();
@@ -136,6 +149,7 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     this.query = queryRoot(host) as unknown as QueryRoot<S>;
     const execute: Record<string, unknown> = {};
     for (const name of Object.keys(options.mutators.defs)) {
+      if (name === RESTORE_MUTATOR) continue; // run by undo()/redo(), not by the app
       execute[name] = (...args: unknown[]) => this.mutate(name, args);
     }
     this.execute = execute as Executors<M>;
@@ -228,6 +242,114 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     };
   }
 
+  /**
+   * Undoes this instance's most recent step (one mutation, or one `batch`) with a new mutation that
+   * puts back the rows it changed — a write like any other: it applies offline and syncs. Rows changed
+   * by anyone since (their value is no longer what the step produced) are left alone and listed in
+   * `skipped`. The history is per instance, in memory, and at most 100 steps deep.
+   */
+  undo(): Promise<UndoResult> {
+    return this.restoreStep('undo');
+  }
+
+  /** Redoes the last undone step (the same rules as `undo`); a new local mutation clears redo. */
+  redo(): Promise<UndoResult> {
+    return this.restoreStep('redo');
+  }
+
+  get canUndo(): boolean {
+    return this.history.canUndo;
+  }
+
+  get canRedo(): boolean {
+    return this.history.canRedo;
+  }
+
+  /**
+   * Groups the mutations started while `fn` runs (awaited or not) into one undo step. Mutations
+   * started elsewhere during an asynchronous `fn` join the step too.
+   */
+  async batch<T>(fn: () => T | Promise<T>): Promise<T> {
+    const close = this.history.openBatch();
+    try {
+      return await fn();
+    } finally {
+      close();
+    }
+  }
+
+  /**
+   * This client's mutation log as readable JSON: the mutations not yet synced when this instance
+   * started and every mutation it made since (memory only, the last 10,000; rejected ones left out),
+   * oldest first. `{ data: true }` adds every row, for reading (`importLog` replays mutations only).
+   */
+  async exportLog(opts: { data?: boolean } = {}): Promise<SSSyncLog> {
+    const r = await this.open();
+    await r.idle();
+    const log: SSSyncLog = {
+      format: 'sssync-log',
+      version: 1,
+      schemaVersion: this.schema.version,
+      exportedAt: new Date().toISOString(),
+      mutations: this.log.mutations,
+    };
+    return opts.data ? { ...log, data: (await this.export()).tables } : log;
+  }
+
+  /**
+   * Replays a log (an object or its JSON text) through this app's mutators, oldest first, as new
+   * mutations that sync like any other. The whole log is checked first: an unknown mutator name is
+   * `UNKNOWN_MUTATOR` and bad arguments `INVALID_ARGUMENT` (`details.index`), and then nothing is
+   * applied. The import is one undo step. If a mutator fails while replaying (say `DUPLICATE_ID`),
+   * the import stops there: the entries before it stay applied (`details.applied`).
+   */
+  async importLog(log: SSSyncLog | string | unknown): Promise<{ imported: number }> {
+    await this.open();
+    const entries: LogEntry[] = await parseLog(log, this.options.mutators.defs, this.schema.version);
+    return this.batch(async () => {
+      for (const [index, e] of entries.entries()) {
+        try {
+          await this.mutate(e.name, [...e.args]);
+        } catch (err) {
+          const code = err instanceof SSSyncError ? err.code : 'MUTATOR_FAILED';
+          throw new SSSyncError(
+            code,
+            `importLog: mutation ${index} (${e.name}) failed: ${(err as Error).message} The ${index} before it were applied.`,
+            { cause: err, details: { index, applied: index } },
+          );
+        }
+      }
+      return { imported: entries.length };
+    });
+  }
+
+  private restoreStep(from: 'undo' | 'redo'): Promise<UndoResult> {
+    const run = this.undoChain.then(async (): Promise<UndoResult> => {
+      const r = await this.open();
+      const step = await this.history.take(from);
+      if (!step) return { undone: 0, skipped: [] };
+      const plan = await r.read(() => planRestore(step, (t, id) => r.db.table(t).get(id) ?? null));
+      if (plan.items.length === 0) return { undone: 0, skipped: plan.skipped };
+      const result = newStep();
+      try {
+        await this.mutate(RESTORE_MUTATOR, [plan.items], result);
+      } catch (e) {
+        this.history.pushResult(from, step);
+        throw e;
+      }
+      this.history.pushResult(from === 'undo' ? 'redo' : 'undo', result);
+      // A row that changed between planning and running was left alone by the mutator itself.
+      const changed = new Set(result.changes.map((c) => JSON.stringify([c.table, c.id])));
+      const late = plan.items.filter((i) => !changed.has(JSON.stringify([i.table, i.id])));
+      return {
+        undone: plan.items.length - late.length,
+        skipped: [...plan.skipped, ...late.map(({ table, id }) => ({ table, id }))],
+      };
+    });
+    this.undoChain = run.catch(() => {});
+    return run;
+  }
+
   /** Stops syncing, waits for queued writes, then closes the store. Later calls fail with `CLOSED`. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -318,6 +440,7 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     const options = this.options;
     this.replica = replica;
     this.role = 'leader';
+    this.log.seed(replica.outbox);
     replica.onCommit = (changes, seq) => {
       // Other tabs say hello before they load the store: until one has, nobody needs the commits.
       if (!this.hasFollowers) return;
@@ -331,15 +454,18 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     this.engine = new SyncEngine(replica, options.schema, options, options.loaders, {
       confirmed: (mid) => {
         this.tracker.confirm(mid);
+        this.log.settle(mid);
         this.channel.post({ t: 'verdict', id: mid });
       },
       rejected: (entry, error) => {
         this.tracker.reject(entry.id, error);
+        this.log.remove(entry.id);
         this.channel.post({ t: 'verdict', id: entry.id, error: toWire(error) });
         options.onMutationError?.(error, { id: entry.id, name: entry.name, args: entry.args });
       },
       renumbered: (map) => {
         this.tracker.renumber(map);
+        this.log.renumber(map);
         this.channel.post({ t: 'renumber', map: [...map] });
       },
       updateNeeded: (error) => options.onUpdateNeeded?.(error),
@@ -397,13 +523,18 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
         return;
       case 'mutate': {
         const done = replica.requestResult(m.req);
+        let changes: readonly Change[] | undefined;
         const run =
           done !== undefined
             ? Promise.resolve(done)
-            : replica.mutate(m.name, m.args, m.req).then((e) => e.id);
+            : replica
+                .mutate(m.name, m.args, m.req, (c) => {
+                  changes = c;
+                })
+                .then((e) => e.id);
         run.then(
           (id) => {
-            this.channel.post({ t: 'mutated', req: m.req, id });
+            this.channel.post({ t: 'mutated', req: m.req, id, ...(changes ? { changes } : {}) });
             this.engine?.kick();
           },
           (e) => this.channel.post({ t: 'mutated', req: m.req, error: toWire(e) }),
@@ -497,7 +628,7 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
         if (!f) return;
         this.forwarded.delete(m.req);
         if (m.error) f.reject(fromWire(m.error));
-        else f.resolve(m.id!);
+        else f.resolve(m.id!, m.changes);
         return;
       }
       case 'verdict':
@@ -541,13 +672,27 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     };
   }
 
-  private mutate(name: string, args: unknown[]): MutationResult {
-    return this.tracker.track(async () => {
+  /** Runs a mutation; its changes go to `step` (by default a new undo step, or the open batch). */
+  private mutate(name: string, args: unknown[], step: Step = this.history.stepForMutation()): MutationResult {
+    const timestamp = Date.now();
+    const applied = (id: number, changes: readonly Change[] | undefined) => {
+      step.changes.push(...(changes ?? []));
+      this.log.record(id, { name, args, timestamp });
+    };
+    const result = this.tracker.track(async () => {
       const r = await this.open();
       if (this.role === 'follower') {
         const req = randomID();
         return new Promise<number>((resolve, reject) => {
-          this.forwarded.set(req, { name, args, resolve, reject });
+          this.forwarded.set(req, {
+            name,
+            args,
+            resolve: (id, changes) => {
+              applied(id, changes);
+              resolve(id);
+            },
+            reject,
+          });
           try {
             this.channel.post({ t: 'mutate', tab: this.tab, req, name, args });
           } catch (e) {
@@ -560,10 +705,12 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
           }
         });
       }
-      const entry = await r.mutate(name, args);
+      const entry = await r.mutate(name, args, undefined, (changes, e) => applied(e.id, changes));
       this.engine?.kick();
       return entry.id;
     });
+    step.applying.push(result.catch(() => {}));
+    return result;
   }
 }
 

@@ -42,7 +42,14 @@ export type TabMessage =
       readonly rows: readonly { table: string; id: RowId; after: Row | null }[];
       readonly pending: number;
     }
-  | { readonly t: 'mutated'; readonly req: string; readonly id?: number; readonly error?: WireError }
+  | {
+      readonly t: 'mutated';
+      readonly req: string;
+      readonly id?: number;
+      readonly error?: WireError;
+      /** The mutation's row changes, for the forwarding tab's undo history. */
+      readonly changes?: readonly { table: string; id: RowId; before: Row | null; after: Row | null }[];
+    }
   | { readonly t: 'verdict'; readonly id: number; readonly error?: WireError }
   | { readonly t: 'renumber'; readonly map: readonly [number, number][] }
   | { readonly t: 'status'; readonly status: Omit<SyncStatus, 'lastError'> & { lastError: WireError | null } }

@@ -13,5 +13,12 @@ export {
   validateArgs,
   withArgs,
 } from './mutators.js';
+export {
+  RESTORE_MUTATOR,
+  type RestoreCheck,
+  type RestoreItem,
+  restoreMutator,
+  sameValue,
+} from './restore.js';
 export { runMutation } from './run-mutation.js';
 export type { QueryRoot, TableWriter, Transaction } from './transaction.js';

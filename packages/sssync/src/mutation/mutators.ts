@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Schema } from '../schema/schema.js';
 import { SSSyncError } from '../util/errors.js';
 import { isWellFormed } from '../util/unicode.js';
+import { RESTORE_MUTATOR, restoreMutator } from './restore.js';
 import type { Transaction } from './transaction.js';
 
 export type MutatorFn<S extends Schema> = (tx: Transaction<S>, ...args: any[]) => unknown;
@@ -31,17 +32,27 @@ export interface Mutators<S extends Schema, M extends MutatorDefs<S>> {
   readonly defs: M;
 }
 
+/**
+ * The app's mutators, plus the built-in `__sssync_restore` that undo/redo run (not in `M`, so not in
+ * `execute`): every mutator set — client, `createSyncHandler`, reference server — knows it.
+ */
 export function defineMutators<S extends Schema, const M extends MutatorDefs<S>>(
   schema: S,
   defs: M,
 ): Mutators<S, M> {
   for (const [name, def] of Object.entries(defs)) {
+    if (name.startsWith('__sssync_')) {
+      throw new SSSyncError(
+        'INVALID_ARGUMENT',
+        `Mutator "${name}": names starting "__sssync_" are reserved.`,
+      );
+    }
     const ok = typeof def === 'function' || (def && typeof def.run === 'function' && Array.isArray(def.args));
     if (!ok) {
       throw new SSSyncError('INVALID_ARGUMENT', `Mutator "${name}" must be a function or { args, run }.`);
     }
   }
-  return { schema, defs };
+  return { schema, defs: { ...defs, [RESTORE_MUTATOR]: restoreMutator(schema) } };
 }
 
 /** `withArgs([v.string(), v.number()], (tx, id, n) => …)`: a mutator with validated, typed arguments. */

@@ -96,6 +96,6 @@ describe('json columns', () => {
     const row = await s.query.notes.one().run();
     expect(row).toEqual({ id: 'x', tags: ['a'], meta: { n: 1 } });
     expect(Object.isFrozen(row?.tags)).toBe(true);
-    expect(() => (row?.tags as string[]).push('c')).toThrow();
+    expect(() => (row!.tags as string[]).push('c')).toThrow();
   });
 });

@@ -188,8 +188,17 @@ export class Replica<S extends Schema = Schema> {
     return this.writes.idle();
   }
 
-  /** Runs a mutator, saves its rows and outbox entry in one commit, then notifies. */
-  mutate(name: string, args: readonly unknown[], requestID?: string): Promise<OutboxEntry> {
+  /**
+   * Runs a mutator, saves its rows and outbox entry in one commit, then notifies. `onApplied` hears the
+   * mutation's net row changes (before and after images) once stored, before any later write runs:
+   * undo history needs the "after" images, which the outbox entry does not keep.
+   */
+  mutate(
+    name: string,
+    args: readonly unknown[],
+    requestID?: string,
+    onApplied?: (changes: readonly Change[], entry: OutboxEntry) => void,
+  ): Promise<OutboxEntry> {
     return this.writes.run(async () => {
       if (this.readOnly) throw new SSSyncError('STORE_CLOSED', 'Only the leading tab writes the store.');
       const id = this.meta.get(META.nextMutationID) as number;
@@ -226,6 +235,7 @@ export class Replica<S extends Schema = Schema> {
       this.meta.set(META.nextMutationID, id + 1);
       this.outbox.push(entry);
       this.onCommit?.(changes, this.seq);
+      onApplied?.(changes, entry);
       return entry;
     });
   }

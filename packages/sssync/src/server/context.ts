@@ -1,6 +1,8 @@
 /** What every request of one handler shares: its options, database, compiled patterns and limits. */
 import type { MutatorDef, MutatorDefs } from '../mutation/mutators.js';
+import { RESTORE_MUTATOR } from '../mutation/restore.js';
 import type { Schema } from '../schema/schema.js';
+import { SSSyncError } from '../util/errors.js';
 import type { CursorSeal } from './cursor-seal.js';
 import type { SyncDatabase } from './database.js';
 import type { ServerMeta } from './migrate.js';
@@ -23,6 +25,16 @@ export interface ServerContext {
 /** The mutator a name runs on the server: its server override, else the shared one; own keys only. */
 export function serverMutator(ctx: ServerContext, name: string): MutatorDef<Schema> | undefined {
   if (Object.hasOwn(ctx.serverMutators, name)) return ctx.serverMutators[name];
+  // Undo's restore mutator writes whatever rows it is given: the server runs it only when the app
+  // opts in with its own (permission-checking) version in `serverMutators`.
+  if (name === RESTORE_MUTATOR) return refuseRestore;
   if (Object.hasOwn(ctx.mutators, name)) return ctx.mutators[name];
   return undefined;
 }
+
+const refuseRestore: MutatorDef<Schema> = () => {
+  throw new SSSyncError(
+    'FORBIDDEN',
+    `Undo is not enabled on this server: add serverMutators.${RESTORE_MUTATOR} = restoreMutator(schema, check).`,
+  );
+};

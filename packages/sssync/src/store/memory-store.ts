@@ -12,6 +12,14 @@ export function memoryStore(): Store {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
+/**
+ * The engine's rows are frozen, their JSON values too: sharing them is as safe as copying, and a
+ * commit no longer clones a whole page to change one row. Anything else is copied.
+ */
+const isFrozenRow = (row: object): boolean =>
+  Object.isFrozen(row) &&
+  Object.values(row).every((v) => v === null || typeof v !== 'object' || Object.isFrozen(v));
+
 class MemoryStore implements Store {
   readonly kind = 'memory';
   private pages = new Map<string, StoredPage>();
@@ -41,7 +49,10 @@ class MemoryStore implements Store {
     let outbox: OutboxEntry[];
     let meta: [string, unknown][];
     try {
-      pages = [...(batch.putPages ?? [])].map(([id, page]) => [id, clone(page)]);
+      pages = [...(batch.putPages ?? [])].map(([id, page]) => [
+        id,
+        { table: page.table, rows: page.rows.map((row) => (isFrozenRow(row) ? row : clone(row))) },
+      ]);
       outbox = (batch.putOutbox ?? []).map(clone);
       meta = [...(batch.putMeta ?? [])].map(([key, value]) => [key, clone(value)]);
     } catch (e) {

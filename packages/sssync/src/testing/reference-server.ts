@@ -6,6 +6,7 @@
  * head is the cursor never skips. `bugs` turns it into the broken servers the suite must catch.
  */
 import type { MutatorDefs } from '../mutation/mutators.js';
+import { RESTORE_MUTATOR } from '../mutation/restore.js';
 import { runMutation } from '../mutation/run-mutation.js';
 import { PROTOCOL_LIMITS, PROTOCOL_VERSION } from '../protocol/limits.js';
 import { parsePullRequest, parsePushRequest } from '../protocol/parse.js';
@@ -69,7 +70,9 @@ export class ReferenceServer<S extends Schema, M extends MutatorDefs<S>> {
     this.opts = opts;
     this.bugs = opts.bugs ?? {};
     this.db = new Database(opts.schema);
-    this.defs = { ...opts.mutators.defs, ...opts.serverMutators };
+    // As the real server: undo's restore mutator runs only if the app supplies its own.
+    const { [RESTORE_MUTATOR]: _unsafe, ...shared } = opts.mutators.defs as MutatorDefs<S>;
+    this.defs = { ...shared, ...opts.serverMutators };
     this.limits = {
       maxRequestBytes: opts.limits?.maxRequestBytes ?? PROTOCOL_LIMITS.maxRequestBytes,
       maxMutationsPerPush: opts.limits?.maxMutationsPerPush ?? PROTOCOL_LIMITS.maxMutationsPerPush,
