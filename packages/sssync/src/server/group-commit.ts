@@ -80,12 +80,11 @@ function committer(db: SyncDatabase, nextVersion: (tx: Tx) => Promise<number>) {
     });
   };
 
-  // A group starts on the next turn of the event loop, so the requests that arrived meanwhile (read
-  // from their sockets in this turn) join it; the transaction itself runs without waiting on I/O.
-  const nextTurn = (): Promise<void> =>
-    new Promise((resolve) =>
-      typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
-    );
+  // A group starts after the current microtasks, so pushes submitted together join it, and pushes
+  // that arrive while a group runs form the next one. It must not wait for a later turn of the event
+  // loop (setImmediate): callers that only ever await promises (an in-process client pulling in a
+  // loop) would then starve it forever.
+  const nextTurn = (): Promise<void> => new Promise((resolve) => queueMicrotask(resolve));
   const drain = async (): Promise<void> => {
     running = true;
     try {
