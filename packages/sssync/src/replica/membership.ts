@@ -12,7 +12,13 @@ export type MembershipRow = {
   readonly paths: readonly string[];
 };
 
-type Entry = { persisted: Set<string>; temporary: Set<string> };
+/**
+ * The resources holding one row. Entries are immutable and interned: 100k rows held by the same
+ * resource share one object, so membership costs a map slot per row, not two sets.
+ */
+type Entry = { readonly persisted: readonly string[]; readonly temporary: readonly string[] };
+
+const EMPTY: readonly string[] = Object.freeze([]);
 
 /**
  * Which resources hold each row. A row leaves the client when the last resource holding it lets it go
@@ -22,6 +28,9 @@ type Entry = { persisted: Set<string>; temporary: Set<string> };
  */
 export class Membership {
   private readonly entries = new Map<RowKey, Entry>();
+  /** How many rows some temporary resource holds: while 0, no row is temporary-only (the hot path). */
+  private temporaryHeld = 0;
+  private readonly interned = new Map<string, Entry>();
 
   /** Loads a row of the internal `$resources` page table. */
   load(raw: unknown): void {
@@ -37,31 +46,49 @@ export class Membership {
         'The local store is corrupted: a resource membership record is malformed.',
       );
     }
-    this.entry(row.id).persisted = new Set(row.paths);
+    const e = this.entries.get(row.id);
+    this.set(row.id, this.intern([...new Set(row.paths)], e?.temporary ?? EMPTY));
   }
 
   has(key: RowKey): boolean {
     return this.entries.has(key);
   }
 
+  /** `isTemporaryOnly` without building the key when no temporary resource holds anything. */
+  isTemporaryOnlyRow(table: string, id: string | number): boolean {
+    return this.temporaryHeld > 0 && this.isTemporaryOnly(rowKey(table, id));
+  }
+
   /** Rows held only by temporary resources are kept out of the store. */
   isTemporaryOnly(key: RowKey): boolean {
+    if (this.temporaryHeld === 0) return false;
     const e = this.entries.get(key);
-    return !!e && e.persisted.size === 0 && e.temporary.size > 0;
+    return !!e && e.persisted.length === 0 && e.temporary.length > 0;
   }
 
   add(key: RowKey, path: string, temporary: boolean): void {
-    const e = this.entry(key);
-    (temporary ? e.temporary : e.persisted).add(path);
+    const e = this.entries.get(key);
+    const list = (temporary ? e?.temporary : e?.persisted) ?? EMPTY;
+    if (e && list.includes(path)) return;
+    const next = [...list, path];
+    this.set(
+      key,
+      temporary ? this.intern(e?.persisted ?? EMPTY, next) : this.intern(next, e?.temporary ?? EMPTY),
+    );
   }
 
   /** Returns true when no resource holds the row any more. */
   remove(key: RowKey, path: string, temporary: boolean): boolean {
     const e = this.entries.get(key);
     if (!e) return false;
-    (temporary ? e.temporary : e.persisted).delete(path);
-    if (e.persisted.size === 0 && e.temporary.size === 0) {
-      this.entries.delete(key);
+    const list = temporary ? e.temporary : e.persisted;
+    if (list.includes(path)) {
+      const next = list.filter((p) => p !== path);
+      this.set(key, temporary ? this.intern(e.persisted, next) : this.intern(next, e.temporary));
+    }
+    const now = this.entries.get(key)!;
+    if (now.persisted.length === 0 && now.temporary.length === 0) {
+      this.set(key, undefined);
       return true;
     }
     return false;
@@ -70,32 +97,45 @@ export class Membership {
   /** Every row a resource holds. */
   keysOf(path: string, temporary: boolean): RowKey[] {
     const out: RowKey[] = [];
-    for (const [key, e] of this.entries) if ((temporary ? e.temporary : e.persisted).has(path)) out.push(key);
+    for (const [key, e] of this.entries)
+      if ((temporary ? e.temporary : e.persisted).includes(path)) out.push(key);
     return out;
   }
 
   /** The stored form of a row's membership, or undefined when no persisted resource holds it. */
   stored(key: RowKey): MembershipRow | undefined {
     const e = this.entries.get(key);
-    return e && e.persisted.size > 0 ? { id: key, paths: [...e.persisted] } : undefined;
+    // Frozen and sharing the interned list: a memory store keeps it as is instead of cloning it.
+    return e && e.persisted.length > 0 ? Object.freeze({ id: key, paths: e.persisted }) : undefined;
   }
 
-  /** A copy of one row's entry, to put back if a commit fails. */
+  /** One row's entry, to put back if a commit fails (entries are immutable: no copy needed). */
   snapshot(key: RowKey): Entry | undefined {
-    const e = this.entries.get(key);
-    return e && { persisted: new Set(e.persisted), temporary: new Set(e.temporary) };
+    return this.entries.get(key);
   }
 
   restore(key: RowKey, entry: Entry | undefined): void {
-    if (entry) this.entries.set(key, entry);
-    else this.entries.delete(key);
+    this.set(key, entry);
   }
 
-  private entry(key: RowKey): Entry {
-    let e = this.entries.get(key);
+  private set(key: RowKey, entry: Entry | undefined): void {
+    const old = this.entries.get(key);
+    if (old && old.temporary.length > 0) this.temporaryHeld--;
+    if (entry) {
+      if (entry.temporary.length > 0) this.temporaryHeld++;
+      this.entries.set(key, entry);
+    } else this.entries.delete(key);
+  }
+
+  private intern(persisted: readonly string[], temporary: readonly string[]): Entry {
+    const id = JSON.stringify([persisted, temporary]);
+    let e = this.interned.get(id);
     if (!e) {
-      e = { persisted: new Set(), temporary: new Set() };
-      this.entries.set(key, e);
+      e = Object.freeze({
+        persisted: persisted.length === 0 ? EMPTY : Object.freeze([...persisted]),
+        temporary: temporary.length === 0 ? EMPTY : Object.freeze([...temporary]),
+      });
+      this.interned.set(id, e);
     }
     return e;
   }

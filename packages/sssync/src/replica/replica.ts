@@ -422,7 +422,7 @@ export class Replica<S extends Schema = Schema> {
     extra: StoreBatch,
   ): Promise<void> {
     const rowChanges: RowChange[] = changes.map((c) => {
-      const keep = c.after && !this.membership.isTemporaryOnly(rowKey(c.table, c.id));
+      const keep = c.after && !this.membership.isTemporaryOnlyRow(c.table, c.id);
       return { table: c.table, id: c.id, after: keep ? c.after : null };
     });
     for (const key of memberKeys) {
@@ -430,7 +430,7 @@ export class Replica<S extends Schema = Schema> {
     }
     const plan = this.pages.plan(rowChanges, (t, id) => {
       if (t === MEMBERSHIP_TABLE) return this.membership.stored(id as RowKey);
-      return this.membership.isTemporaryOnly(rowKey(t, id)) ? undefined : this.db.table(t).get(id);
+      return this.membership.isTemporaryOnlyRow(t, id) ? undefined : this.db.table(t).get(id);
     });
     const seq = this.seq + 1;
     const putMeta = new Map(extra.putMeta ?? []);

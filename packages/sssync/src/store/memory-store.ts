@@ -16,9 +16,16 @@ const clone = <T>(v: T): T => structuredClone(v);
  * The engine's rows are frozen, their JSON values too: sharing them is as safe as copying, and a
  * commit no longer clones a whole page to change one row. Anything else is copied.
  */
-const isFrozenRow = (row: object): boolean =>
-  Object.isFrozen(row) &&
-  Object.values(row).every((v) => v === null || typeof v !== 'object' || Object.isFrozen(v));
+const checkedFrozen = new WeakSet<object>();
+const isFrozenRow = (row: object): boolean => {
+  if (checkedFrozen.has(row)) return true;
+  // A frozen row's values can't be replaced, and a frozen value stays frozen: check each row once.
+  const frozen =
+    Object.isFrozen(row) &&
+    Object.values(row).every((v) => v === null || typeof v !== 'object' || Object.isFrozen(v));
+  if (frozen) checkedFrozen.add(row);
+  return frozen;
+};
 
 class MemoryStore implements Store {
   readonly kind = 'memory';
