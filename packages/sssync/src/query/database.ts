@@ -18,6 +18,8 @@ export class TableData {
   readonly name: string;
   readonly rows = new Map<RowId, Row>();
   private readonly indexes = new Map<string, SortedIndex>();
+  /** While set (`Database.bulk`), index updates wait here, in order. */
+  private deferred: { before: Row | null; after: Row | null }[] | undefined;
 
   constructor(name: string, declaredIndexes: readonly (readonly string[])[]) {
     this.name = name;
@@ -34,6 +36,10 @@ export class TableData {
     const before = this.rows.get(id) ?? null;
     if (before === row) return before;
     this.rows.set(id, row);
+    if (this.deferred) {
+      this.deferred.push({ before, after: row });
+      return before;
+    }
     for (const index of this.indexes.values()) {
       if (before) index.remove(before);
       index.insert(row);
@@ -45,12 +51,39 @@ export class TableData {
     const before = this.rows.get(id) ?? null;
     if (!before) return null;
     this.rows.delete(id);
-    for (const index of this.indexes.values()) index.remove(before);
+    if (this.deferred) this.deferred.push({ before, after: null });
+    else for (const index of this.indexes.values()) index.remove(before);
     return before;
+  }
+
+  /** Starts holding index updates back (see `Database.bulk`). */
+  defer(): void {
+    this.deferred ??= [];
+  }
+
+  /**
+   * Brings the indexes up to date: a few changes are replayed one by one, many (an eighth of the
+   * table or more) rebuild each index with one sort — a bootstrap no longer pays a search per row.
+   */
+  flush(): void {
+    const pending = this.deferred;
+    this.deferred = undefined;
+    if (!pending || pending.length === 0 || this.indexes.size === 0) return;
+    if (pending.length >= 1024 && pending.length * 8 >= this.rows.size) {
+      for (const index of this.indexes.values()) index.rebuild(this.rows.values());
+      return;
+    }
+    for (const index of this.indexes.values()) {
+      for (const { before, after } of pending) {
+        if (before) index.remove(before);
+        if (after) index.insert(after);
+      }
+    }
   }
 
   clear(): void {
     this.rows.clear();
+    if (this.deferred) this.deferred = [];
     for (const [key, index] of this.indexes) this.indexes.set(key, new SortedIndex(index.columns));
   }
 
@@ -67,9 +100,12 @@ export class TableData {
     const key = columns.join('\u0000');
     let index = this.indexes.get(key);
     if (!index) {
+      if (this.deferred) {
+        this.flush();
+        this.deferred = [];
+      }
       index = new SortedIndex(columns);
-      const sorted = [...this.rows.values()].sort(index.compare);
-      for (const row of sorted) index.insert(row);
+      index.rebuild(this.rows.values());
       this.indexes.set(key, index);
     }
     return index;
@@ -95,6 +131,19 @@ export class Database {
 
   tableNames(): IterableIterator<string> {
     return this.tables.keys();
+  }
+
+  /**
+   * Runs `fn` (synchronous: nothing may query in between) with index maintenance held back, then
+   * updates the indexes at once. For bulk writes such as a server patch.
+   */
+  bulk<T>(fn: () => T): T {
+    for (const t of this.tables.values()) t.defer();
+    try {
+      return fn();
+    } finally {
+      for (const t of this.tables.values()) t.flush();
+    }
   }
 
   /** Applies a change (in either direction) without validation: rows here are already checked. */

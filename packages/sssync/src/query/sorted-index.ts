@@ -42,6 +42,15 @@ export class SortedIndex {
     return 0;
   }
 
+  /** Replaces the content with `rows` (any order): one sort, blocks half full so inserts have room. */
+  rebuild(rows: Iterable<Row>): void {
+    const sorted = [...rows].sort(this.compare);
+    const size = Math.max(1, this.maxBlock >> 1);
+    this.blocks = [];
+    for (let i = 0; i < sorted.length; i += size) this.blocks.push(sorted.slice(i, i + size));
+    this.count = sorted.length;
+  }
+
   insert(row: Row): void {
     this.count++;
     if (this.blocks.length === 0) {

@@ -5,7 +5,17 @@ export const MEMBERSHIP_TABLE = '$resources';
 
 export type RowKey = string;
 
-export const rowKey = (table: string, id: string | number): RowKey => JSON.stringify([table, id]);
+const prefixes = new Map<string, string>();
+
+/** `JSON.stringify([table, id])`, with the table's part built once (a key per row per write adds up). */
+export const rowKey = (table: string, id: string | number): RowKey => {
+  let prefix = prefixes.get(table);
+  if (prefix === undefined) {
+    prefix = JSON.stringify([table]).slice(0, -1);
+    if (prefixes.size < 1000) prefixes.set(table, prefix);
+  }
+  return `${prefix},${JSON.stringify(id)}]`;
+};
 
 export type MembershipRow = {
   readonly id: RowKey;
@@ -31,6 +41,12 @@ export class Membership {
   /** How many rows some temporary resource holds: while 0, no row is temporary-only (the hot path). */
   private temporaryHeld = 0;
   private readonly interned = new Map<string, Entry>();
+  /** entry → path → the entry with that path added (persisted and temporary), so adds don't re-intern. */
+  private readonly added = [
+    new WeakMap<Entry, Map<string, Entry>>(),
+    new WeakMap<Entry, Map<string, Entry>>(),
+  ];
+  private readonly none: Entry = this.intern(EMPTY, EMPTY);
 
   /** Loads a row of the internal `$resources` page table. */
   load(raw: unknown): void {
@@ -67,14 +83,21 @@ export class Membership {
   }
 
   add(key: RowKey, path: string, temporary: boolean): void {
-    const e = this.entries.get(key);
-    const list = (temporary ? e?.temporary : e?.persisted) ?? EMPTY;
-    if (e && list.includes(path)) return;
-    const next = [...list, path];
-    this.set(
-      key,
-      temporary ? this.intern(e?.persisted ?? EMPTY, next) : this.intern(next, e?.temporary ?? EMPTY),
-    );
+    const e = this.entries.get(key) ?? this.none;
+    const cache = this.added[temporary ? 1 : 0]!;
+    let byPath = cache.get(e);
+    if (!byPath) {
+      byPath = new Map();
+      cache.set(e, byPath);
+    }
+    let next = byPath.get(path);
+    if (!next) {
+      const list = temporary ? e.temporary : e.persisted;
+      const grown = list.includes(path) ? list : [...list, path];
+      next = temporary ? this.intern(e.persisted, grown) : this.intern(grown, e.temporary);
+      byPath.set(path, next);
+    }
+    if (next !== e || !this.entries.has(key)) this.set(key, next);
   }
 
   /** Returns true when no resource holds the row any more. */

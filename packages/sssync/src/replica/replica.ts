@@ -8,6 +8,7 @@ import { checkStoredRow } from '../schema/validate-row.js';
 import type { PageMap, RowChange } from '../store/page-map.js';
 import type { OutboxEntry, Store, StoreBatch } from '../store/store.js';
 import { errorMessage, SSSyncError } from '../util/errors.js';
+import { __faults } from '../util/test-faults.js';
 import { ChangeTracker } from './change-tracker.js';
 import { MEMBERSHIP_TABLE, type Membership, type RowKey, rowKey } from './membership.js';
 import { META } from './meta.js';
@@ -282,16 +283,7 @@ export class Replica<S extends Schema = Schema> {
     await this.store.close();
   }
 
-  private async rebase(update: ServerUpdate, tracker: ChangeTracker, rows: WeakMap<PatchOp, Row>) {
-    for (let i = this.outbox.length - 1; i >= 0; i--) {
-      const undo = this.outbox[i]!.undo;
-      for (let j = undo.length - 1; j >= 0; j--)
-        tracker.set(undo[j]!.table, undo[j]!.id as RowId, undo[j]!.before);
-    }
-    for (const r of update.released ?? []) {
-      for (const key of this.membership.keysOf(r.path, r.temporary))
-        this.letGo(tracker, key, r.path, r.temporary);
-    }
+  private applyPatches(update: ServerUpdate, tracker: ChangeTracker, rows: WeakMap<PatchOp, Row>): void {
     for (const { path, temporary, patch } of update.resources ?? []) {
       for (const op of patch) {
         if (op.op === 'clear') {
@@ -308,10 +300,25 @@ export class Replica<S extends Schema = Schema> {
         }
       }
     }
+  }
+
+  private async rebase(update: ServerUpdate, tracker: ChangeTracker, rows: WeakMap<PatchOp, Row>) {
+    for (let i = this.outbox.length - 1; i >= 0; i--) {
+      const undo = this.outbox[i]!.undo;
+      for (let j = undo.length - 1; j >= 0; j--)
+        tracker.set(undo[j]!.table, undo[j]!.id as RowId, undo[j]!.before);
+    }
+    for (const r of update.released ?? []) {
+      for (const key of this.membership.keysOf(r.path, r.temporary))
+        this.letGo(tracker, key, r.path, r.temporary);
+    }
+    // The patch only writes rows (no query runs in it): indexes catch up once, after it.
+    this.db.bulk(() => this.applyPatches(update, tracker, rows));
     const last = update.lastMutationID ?? 0;
     const applied = this.outbox.filter((e) => e.id <= last);
     const dropped = this.outbox.filter((e) => e.id > last && update.drop?.has(e.id));
     let remaining = this.outbox.filter((e) => e.id > last && !update.drop?.has(e.id));
+    if (__faults.clientDropsOnRebase && remaining.length > 1) remaining = remaining.slice(0, -1);
     const renumbered = new Map<number, number>();
     const meta = new Map(update.meta ?? []);
     if (update.newClientID !== undefined || update.closeGaps) {

@@ -123,13 +123,23 @@ export function normalizeUpdate(
 }
 
 /** Checks a row read from storage or sent by a server: every column present with the right type. */
+const columnLists = new WeakMap<TableDef, [string, ColumnSpec][]>();
+
+/** A table's columns as a list, made once per table (not once per checked row). */
+function columnsOf(def: TableDef): [string, ColumnSpec][] {
+  let list = columnLists.get(def);
+  if (!list) {
+    list = Object.entries(def.columns);
+    columnLists.set(def, list);
+  }
+  return list;
+}
+
 export function checkStoredRow(tableName: string, def: TableDef, input: unknown): RowRecord {
   const obj = asObject(tableName, input);
   checkKnownColumns(tableName, def, obj);
   const row: Record<string, unknown> = {};
-  for (const [col, spec] of Object.entries(def.columns)) {
-    row[col] = normalizeValue(tableName, col, spec, obj[col]);
-  }
+  for (const [col, spec] of columnsOf(def)) row[col] = normalizeValue(tableName, col, spec, obj[col]);
   return Object.freeze(row);
 }
 
