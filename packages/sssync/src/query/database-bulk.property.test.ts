@@ -6,7 +6,7 @@ import type { Row } from './predicate.js';
 
 const schema = defineSchema({
   version: 1,
-  tables: { t: table({ id: c.number(), a: c.number(), b: c.string() }).index('a').index('b', 'a') },
+  tables: { t: table({ id: c.number(), a: c.number(), b: c.string() }).index('a').index(['b', 'a']) },
 });
 
 const rowArb = fc.record({

@@ -61,6 +61,7 @@ export class LiveQuery {
   update(changes: readonly Change[]): boolean {
     let baseChanged = false;
     let relatedChanged = false;
+    let restored = 0;
     let own = 0;
     for (const c of changes) {
       if (c.table === this.ast.table) own++;
@@ -69,18 +70,20 @@ export class LiveQuery {
     if (own > REEVALUATE_AFTER) {
       const before = this.base;
       this.reevaluate();
-      this.keepIdentity();
+      restored = this.keepIdentity();
       baseChanged = !sameRows(before, this.base);
     } else if (own > 0) {
       for (const c of changes) {
         if (c.table === this.ast.table && this.applyChange(c)) baseChanged = true;
       }
       if (this.limit !== undefined && this.base.length < this.limit && this.hasMore) this.refill();
-      this.keepIdentity();
+      restored = this.keepIdentity();
     }
     if (!baseChanged && !relatedChanged) return false;
     const next = this.compose(relatedChanged);
-    if (sameRows(next, this.current)) return false;
+    // A row left or came in and none was put back: the result differs, no O(result) comparison needed.
+    const surelyChanged = baseChanged && restored === 0 && this.ast.related.length === 0;
+    if (!surelyChanged && sameRows(next, this.current)) return false;
     this.current = next;
     return true;
   }
@@ -89,13 +92,18 @@ export class LiveQuery {
    * A row written again with the same values (deleted and re-inserted, replayed by a rebase, sent
    * again by the server) is a new object but no change: put the object the result had back.
    */
-  private keepIdentity(): void {
+  private keepIdentity(): number {
+    let restored = 0;
     for (const old of this.left.values()) {
       const i = this.position(old);
       const row = this.base[i];
-      if (row && row !== old && row.id === old.id && sameValues(row, old)) this.base[i] = old;
+      if (row && row !== old && row.id === old.id && sameValues(row, old)) {
+        this.base[i] = old;
+        restored++;
+      }
     }
     this.left.clear();
+    return restored;
   }
 
   /** Notes that `row` leaves the base rows (the first version per id is the one the result holds). */
