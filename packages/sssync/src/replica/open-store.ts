@@ -83,6 +83,18 @@ export async function openClient(
   const db = new Database(schema);
   const pages = new PageMap();
   const membership = new Membership();
+  // Loading writes rows only: the indexes are built once at the end (one sort each), not per row.
+  db.bulk(() => loadPages(snap, schema, db, pages, membership));
+  return { db, pages, outbox: [...snap.outbox], meta, membership };
+}
+
+function loadPages(
+  snap: StoreSnapshot,
+  schema: Schema,
+  db: Database,
+  pages: PageMap,
+  membership: Membership,
+) {
   for (const [pageId, page] of snap.pages) {
     if (page.table === MEMBERSHIP_TABLE) {
       for (const row of page.rows) membership.load(row);
@@ -105,7 +117,6 @@ export async function openClient(
     }
     pages.load(pageId, page);
   }
-  return { db, pages, outbox: [...snap.outbox], meta, membership };
 }
 
 function corrupt(what: string, cause?: unknown): SSSyncError {
