@@ -17,6 +17,7 @@ export default defineConfig({
     'server-mysql': 'src/server/dialects/mysql.ts',
     'server-pglite': 'src/server/dialects/pglite.ts',
     react: 'src/react/index.ts',
+    devtools: 'src/devtools/index.ts',
   },
   format: ['esm'],
   dts: true,

@@ -3,6 +3,7 @@
  * entry points (`sssync/memory`, `sssync/idb`, `sssync/sqlite`) so an app bundles only the one it uses.
  */
 
+export type { DevtoolsSource, ExchangeRecord, OutboxItem, ResourceInfo } from './client/inspector.js';
 export type { MutationResult, MutationStatus } from './client/mutation-tracker.js';
 export { type Executors, type ExportedData, SSSync, type SSSyncOptions } from './client/sssync.js';
 export type { LogEntry, RowRef, SSSyncLog, UndoResult } from './history/index.js';

@@ -21,6 +21,7 @@ import { StatusCell } from '../sync/status.js';
 import { SyncEngine, type SyncOptions } from '../sync/sync-engine.js';
 import { SSSyncError, type SSSyncErrorCode } from '../util/errors.js';
 import { FollowerResource } from './follower-resource.js';
+import { type DevtoolsSource, followerResources, Inspector, leaderResources } from './inspector.js';
 import { type LeaderLock, leaderLock, tabChannelName } from './leader-lock.js';
 import { type MutationResult, type MutationStatus, MutationTracker } from './mutation-tracker.js';
 import { openTabChannel, type TabChannel, type TabMessage, toWire, type WireError } from './tab-messages.js';
@@ -102,6 +103,7 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
   /** Resources the leader holds for follower tabs, by `${tab}:${req}`. */
   private readonly heldForTabs = new Map<string, ResourceHandle>();
   private readonly mirroredStatus = new StatusCell();
+  private readonly inspector = new Inspector();
 
   constructor(id: string, options: SSSyncOptions<S, M>) {
     if (typeof id !== 'string' || id.length === 0) {
@@ -219,6 +221,37 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     opts: { params?: Record<string, string | number>; refreshSeconds?: number } = {},
   ): ResourceHandle {
     return this.acquire(path, { ...opts, temporary: true });
+  }
+
+  /**
+   * The client's internals for `sssync/devtools` (outbox with verdicts, resources with cursors, the
+   * request log, row counts, a simulated-offline switch). Read-only snapshots, except that switch.
+   */
+  inspect(): DevtoolsSource {
+    return this.inspector.source({
+      id: this.id,
+      schema: this.schema,
+      storeKind: this.options.store.kind,
+      role: () => this.role,
+      clientID: () => this.clientID,
+      status: () => this.status,
+      subscribeStatus: (l) => this.subscribeStatus(l),
+      tables: () => {
+        const db = this.replica?.db;
+        return db ? [...db.tableNames()].map((name) => ({ name, count: db.table(name).rows.size })) : [];
+      },
+      outbox: () =>
+        this.role === 'leader' && this.replica && this.engine
+          ? { entries: this.replica.outbox, sending: this.engine.sending }
+          : undefined,
+      resources: () =>
+        this.role === 'leader' && this.engine
+          ? leaderResources(this.engine.listResources())
+          : followerResources(this.followerResources.values()),
+      setSimulatedOffline: (on) => {
+        if (this.role === 'leader') this.engine?.setSimulatedOffline(on);
+      },
+    });
   }
 
   /** Pushes everything queued and pulls what is due; resolves when done (or throws why not). */
@@ -451,26 +484,34 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
         pending: replica.outbox.length,
       });
     };
-    this.engine = new SyncEngine(replica, options.schema, options, options.loaders, {
+    const fetch = this.inspector.watchFetch(options.fetch);
+    this.engine = new SyncEngine(replica, options.schema, { ...options, fetch }, options.loaders, {
       confirmed: (mid) => {
+        this.inspector.confirmed(mid, replica.outbox);
         this.tracker.confirm(mid);
         this.log.settle(mid);
         this.channel.post({ t: 'verdict', id: mid });
       },
       rejected: (entry, error) => {
+        this.inspector.rejected(entry.id, entry, error);
         this.tracker.reject(entry.id, error);
         this.log.remove(entry.id);
         this.channel.post({ t: 'verdict', id: entry.id, error: toWire(error) });
         options.onMutationError?.(error, { id: entry.id, name: entry.name, args: entry.args });
       },
       renumbered: (map) => {
+        this.inspector.renumbered(map);
         this.tracker.renumber(map);
         this.log.renumber(map);
         this.channel.post({ t: 'renumber', map: [...map] });
       },
       updateNeeded: (error) => options.onUpdateNeeded?.(error),
-      ...(options.onExchange ? { exchange: options.onExchange } : {}),
+      exchange: (x) => {
+        this.inspector.exchange(x);
+        options.onExchange?.(x);
+      },
     });
+    if (this.inspector.simulatedOffline) this.engine.setSimulatedOffline(true);
     this.engine.status.subscribe((s) =>
       this.channel.post({
         t: 'status',
@@ -632,10 +673,16 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
         return;
       }
       case 'verdict':
-        if (m.error) this.tracker.reject(m.id, fromWire(m.error));
-        else this.tracker.confirm(m.id);
+        if (m.error) {
+          this.inspector.rejected(m.id, undefined, fromWire(m.error));
+          this.tracker.reject(m.id, fromWire(m.error));
+        } else {
+          this.inspector.confirmed(m.id);
+          this.tracker.confirm(m.id);
+        }
         return;
       case 'renumber':
+        this.inspector.renumbered(new Map(m.map));
         this.tracker.renumber(new Map(m.map));
         return;
       case 'status':
@@ -678,6 +725,7 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     const applied = (id: number, changes: readonly Change[] | undefined) => {
       step.changes.push(...(changes ?? []));
       this.log.record(id, { name, args, timestamp });
+      this.inspector.mutated(id, name, args, timestamp);
     };
     const result = this.tracker.track(async () => {
       const r = await this.open();

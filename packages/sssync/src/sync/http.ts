@@ -1,8 +1,14 @@
 import { parseErrorBody } from '../protocol/parse.js';
 import { errorMessage, SSSyncError, type SSSyncErrorCode } from '../util/errors.js';
+import type { SyncClock } from './clock.js';
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 export type HeadersFn = () => Record<string, string> | Promise<Record<string, string>>;
+
+export interface RequestTimeout {
+  readonly ms: number;
+  readonly clock: Pick<SyncClock, 'setTimeout' | 'clearTimeout'>;
+}
 
 export interface HttpExchange {
   readonly url: string;
@@ -33,22 +39,38 @@ export async function postJSON(
   body: unknown,
   headers: HeadersFn | undefined,
   onExchange?: (x: HttpExchange) => void,
+  timeout?: RequestTimeout,
 ): Promise<unknown> {
   const text = JSON.stringify(body);
   const started = Date.now();
   let response: Response;
   let responseText: string;
+  const abort = new AbortController();
+  let timer: unknown;
   try {
-    const extra = headers ? await headers() : {};
-    response = await fetchFn(url, {
-      method: 'POST',
-      headers: { ...extra, 'content-type': 'application/json' },
-      body: text,
+    const exchange = async () => {
+      const extra = headers ? await headers() : {};
+      const r = await fetchFn(url, {
+        method: 'POST',
+        headers: { ...extra, 'content-type': 'application/json' },
+        body: text,
+        signal: abort.signal,
+      });
+      return [r, await r.text()] as const;
+    };
+    const timedOut = new Promise<never>((_, reject) => {
+      if (!timeout) return;
+      timer = timeout.clock.setTimeout(() => {
+        reject(new Error(`no answer within ${timeout.ms / 1000} s`));
+        abort.abort();
+      }, timeout.ms);
     });
-    responseText = await response.text();
+    [response, responseText] = await Promise.race([exchange(), timedOut]);
   } catch (e) {
     if (e instanceof SSSyncError) throw e;
     throw new SSSyncError('NETWORK', `Could not reach ${url}: ${errorMessage(e)}. Will retry.`, { cause: e });
+  } finally {
+    if (timer !== undefined) timeout?.clock.clearTimeout(timer);
   }
   onExchange?.({
     url,

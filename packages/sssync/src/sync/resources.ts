@@ -66,7 +66,7 @@ export class ResourceState {
   status: ResourceStatus = 'loading';
   error: SSSyncError | null = null;
   lastRefreshAt: number | null = null;
-  ttlTimer: ReturnType<typeof setTimeout> | undefined;
+  ttlTimer: unknown;
   readonly ready = deferred();
   waiters: Deferred[] = [];
   private readonly listeners = new Set<() => void>();

@@ -7,8 +7,10 @@ import type { PatchOp, Replica, ServerUpdate } from '../replica/replica.js';
 import type { Schema } from '../schema/schema.js';
 import type { OutboxEntry } from '../store/store.js';
 import { errorMessage, SSSyncError } from '../util/errors.js';
+import { __faults } from '../util/test-faults.js';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
-import { type FetchFn, type HeadersFn, type HttpExchange, postJSON } from './http.js';
+import { type SyncClock, systemClock } from './clock.js';
+import { type FetchFn, type HeadersFn, type HttpExchange, postJSON, type RequestTimeout } from './http.js';
 import { fillPattern, matchPattern } from './resource-path.js';
 import {
   type Deferred,
@@ -33,6 +35,10 @@ export interface SyncOptions {
   readonly backoff?: BackoffOptions;
   /** How long a released temporary resource's rows stay (default 30 s). */
   readonly temporaryTTLSeconds?: number;
+  /** How long a request may go unanswered before it counts as a network failure (default 60 s). */
+  readonly requestTimeoutSeconds?: number;
+  /** Time, timers and jitter for scheduling; the system's by default (a simulator injects its own). */
+  readonly clock?: SyncClock;
 }
 
 export interface SyncHooks {
@@ -44,12 +50,6 @@ export interface SyncHooks {
 }
 
 const CURSOR = (path: string) => `cursor:${path}`;
-
-/**
- * Scheduling runs on a monotonic clock: a wall clock that jumps (a user fixing a date set to 2200)
- * must not leave a retry or a refresh centuries away. Status timestamps stay on the wall clock.
- */
-const now = (): number => performance.now();
 
 /** setTimeout takes at most 2^31 − 1 ms; a longer delay would fire at once, again and again. */
 const MAX_DELAY = 2 ** 31 - 1;
@@ -78,8 +78,17 @@ export class SyncEngine<S extends Schema> {
   private tryWaiters: ReadonlySet<Deferred> = new Set();
   private again = false;
   private pullWanted = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
+  /**
+   * Scheduling runs on a monotonic clock: a wall clock that jumps (a user fixing a date set to 2200)
+   * must not leave a retry or a refresh centuries away. Status timestamps stay on the wall clock.
+   */
+  private readonly clock: SyncClock;
   private stopped = false;
+  /** Devtools' "simulate offline": no request goes out while set. */
+  private simulatedOffline = false;
+  /** The ids of the push under way, for devtools. */
+  sending: readonly number[] = [];
   private readonly cleanup: (() => void)[] = [];
 
   constructor(
@@ -95,6 +104,7 @@ export class SyncEngine<S extends Schema> {
     this.loaders = loaders;
     this.hooks = hooks;
     this.batchSize = opts.pushBatchSize ?? 100;
+    this.clock = opts.clock ?? systemClock;
     this.fetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.status.set({ pending: replica.outbox.length });
     const g = globalThis as {
@@ -119,6 +129,11 @@ export class SyncEngine<S extends Schema> {
     }
   }
 
+  /** PROTOCOL.md §10: a request unanswered for 60 s is a network failure (or it would block sync). */
+  private timeout(): RequestTimeout {
+    return { ms: (this.opts.requestTimeoutSeconds ?? 60) * 1000, clock: this.clock };
+  }
+
   get hasServer(): boolean {
     return typeof this.opts.server === 'string';
   }
@@ -132,10 +147,29 @@ export class SyncEngine<S extends Schema> {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     for (const c of this.cleanup.splice(0)) c();
-    for (const r of this.resources.values()) clearTimeout(r.ttlTimer);
+    for (const r of this.resources.values()) this.clock.clearTimeout(r.ttlTimer);
     this.status.set({ stopped: true });
+  }
+
+  /**
+   * Devtools: while on, no request is made (one under way finishes), writes stay queued and status
+   * says offline; turning it off syncs at once (a push if anything is queued, and a pull).
+   */
+  setSimulatedOffline(on: boolean): void {
+    if (this.simulatedOffline === on) return;
+    this.simulatedOffline = on;
+    if (on) {
+      this.clock.clearTimeout(this.timer);
+      this.status.set({ online: false });
+      return;
+    }
+    this.retryAt = 0;
+    this.attempt = 0;
+    this.pullWanted = this.hasServer;
+    this.status.set({ online: true });
+    this.kick();
   }
 
   /** Waits until nothing is left to push and no pull is due (or sync cannot go on). For tests and tools. */
@@ -145,9 +179,15 @@ export class SyncEngine<S extends Schema> {
     if (this.hasServer) this.pullWanted = true;
     for (;;) {
       if (this.stopped || this.status.get().updateNeeded) return;
+      if (this.simulatedOffline) {
+        throw new SSSyncError(
+          'OFFLINE',
+          'Sync is paused: offline is simulated (devtools). Turn it off to sync.',
+        );
+      }
       await this.run();
       if (!this.hasWork()) return;
-      if (this.retryAt > now()) {
+      if (this.retryAt > this.clock.now()) {
         throw this.status.get().lastError ?? new SSSyncError('NETWORK', 'Sync is backing off.');
       }
     }
@@ -189,7 +229,7 @@ export class SyncEngine<S extends Schema> {
     } else if (opts.refreshSeconds !== undefined) {
       state.refreshMs = Math.min(state.refreshMs, opts.refreshSeconds * 1000);
     }
-    clearTimeout(state.ttlTimer);
+    this.clock.clearTimeout(state.ttlTimer);
     state.ttlTimer = undefined;
     state.holders++;
     if (state.holders === 1) state.dueAt = 0;
@@ -223,6 +263,12 @@ export class SyncEngine<S extends Schema> {
   }
 
   private refresh(state: ResourceState): Promise<void> {
+    if (this.simulatedOffline) {
+      // As a real network failure would: a refresh that cannot reach the server says so.
+      return Promise.reject(
+        new SSSyncError('OFFLINE', `Cannot refresh "${state.path}": offline is simulated (devtools).`),
+      );
+    }
     const w = deferred();
     state.waiters.push(w);
     state.dueAt = 0;
@@ -238,7 +284,7 @@ export class SyncEngine<S extends Schema> {
       this.resources.delete(state.path);
       return;
     }
-    state.ttlTimer = setTimeout(() => {
+    state.ttlTimer = this.clock.setTimeout(() => {
       if (state.holders > 0 || this.resources.get(state.path) !== state) return;
       this.resources.delete(state.path);
       this.replica.applyServer({ released: [{ path: state.path, temporary: true }] }).catch(() => {});
@@ -279,19 +325,19 @@ export class SyncEngine<S extends Schema> {
   private async loop(): Promise<void> {
     do {
       this.again = false;
-      if (this.stopped || this.status.get().updateNeeded) return;
-      if (now() < this.retryAt) return;
+      if (this.stopped || this.status.get().updateNeeded || this.simulatedOffline) return;
+      if (this.clock.now() < this.retryAt) return;
       try {
         await this.step();
       } catch (e) {
         this.failed(e);
       }
-    } while (this.again || (now() >= this.retryAt && this.hasWork()));
+    } while (this.again || (this.clock.now() >= this.retryAt && this.hasWork()));
   }
 
   private hasWork(): boolean {
-    if (this.stopped || this.status.get().updateNeeded) return false;
-    return (this.hasServer && this.unpushed().length > 0) || this.pullDue(now());
+    if (this.stopped || this.status.get().updateNeeded || this.simulatedOffline) return false;
+    return (this.hasServer && this.unpushed().length > 0) || this.pullDue(this.clock.now());
   }
 
   private async step(): Promise<void> {
@@ -299,7 +345,7 @@ export class SyncEngine<S extends Schema> {
     if (this.hasServer && this.unpushed().length > 0) {
       await this.push();
       this.pullWanted = true;
-    } else if (this.pullDue(now())) {
+    } else if (this.pullDue(this.clock.now())) {
       await this.pull();
     } else {
       return;
@@ -307,7 +353,7 @@ export class SyncEngine<S extends Schema> {
     this.attempt = 0;
     this.retryAt = 0;
     this.status.set({
-      online: true,
+      online: !this.simulatedOffline,
       lastError: null,
       lastSyncAt: Date.now(),
       pending: this.replica.outbox.length,
@@ -315,16 +361,15 @@ export class SyncEngine<S extends Schema> {
   }
 
   private schedule(): void {
-    clearTimeout(this.timer);
-    if (this.stopped || this.status.get().updateNeeded) return;
-    const t = now();
+    this.clock.clearTimeout(this.timer);
+    if (this.stopped || this.status.get().updateNeeded || this.simulatedOffline) return;
+    const t = this.clock.now();
     let at = Number.POSITIVE_INFINITY;
     if (this.retryAt > t) at = this.retryAt;
     else if (this.hasWork()) at = t;
     for (const r of this.held()) at = Math.min(at, Math.max(r.dueAt, this.retryAt));
     if (at === Number.POSITIVE_INFINITY) return;
-    this.timer = setTimeout(() => void this.run(), Math.min(MAX_DELAY, Math.max(0, at - t)));
-    (this.timer as { unref?: () => void }).unref?.();
+    this.timer = this.clock.setTimeout(() => void this.run(), Math.min(MAX_DELAY, Math.max(0, at - t)));
   }
 
   private failed(e: unknown): void {
@@ -342,9 +387,9 @@ export class SyncEngine<S extends Schema> {
     const wait =
       error.code === 'RATE_LIMITED' && typeof retryAfter === 'number'
         ? retryAfter * 1000
-        : backoffDelay(this.attempt, this.opts.backoff);
+        : backoffDelay(this.attempt, this.opts.backoff, () => this.clock.random());
     this.attempt++;
-    this.retryAt = now() + wait;
+    this.retryAt = this.clock.now() + wait;
     this.status.set({
       lastError: error,
       pushing: false,
@@ -360,7 +405,13 @@ export class SyncEngine<S extends Schema> {
   // ---- push
 
   private async push(): Promise<void> {
-    const batch = this.unpushed().slice(0, this.batchSize);
+    // A rejected mutation leaves the queue at once, before the ones ahead of it are confirmed, so the
+    // ids queued may skip one (after a restart they are all sent again). A push holds consecutive ids
+    // only (§5.1): it stops at the hole, and the server's lastMutationID moves past it.
+    const unpushed = this.unpushed();
+    let n = 1;
+    while (n < Math.min(unpushed.length, this.batchSize) && unpushed[n]!.id === unpushed[0]!.id + n) n++;
+    const batch = unpushed.slice(0, n);
     const request: PushRequest = {
       protocolVersion: PROTOCOL_VERSION,
       schemaVersion: this.schema.version,
@@ -368,17 +419,25 @@ export class SyncEngine<S extends Schema> {
       clientID: this.replica.clientID,
       mutations: batch.map(({ id, name, args, timestamp }) => ({ id, name, args: args as never, timestamp })),
     };
+    this.sending = batch.map((e) => e.id);
     this.status.set({ pushing: true });
     let json: unknown;
     try {
-      json = await postJSON(this.fetchFn, `${this.opts.server}/push`, request, this.opts.headers, (x) =>
-        this.hooks.exchange?.({ ...x, kind: 'push' }),
+      json = await postJSON(
+        this.fetchFn,
+        `${this.opts.server}/push`,
+        request,
+        this.opts.headers,
+        (x) => this.hooks.exchange?.({ ...x, kind: 'push' }),
+        this.timeout(),
       );
     } catch (e) {
+      this.sending = [];
       this.status.set({ pushing: false });
       if (e instanceof SSSyncError && (await this.pushRefused(e, batch))) return;
       throw e;
     }
+    this.sending = [];
     this.status.set({ pushing: false });
     const response = parsePushResponse(json, request);
     const rejected = new Map<number, SSSyncError>();
@@ -414,19 +473,7 @@ export class SyncEngine<S extends Schema> {
         this.pushedUpTo = last;
         return true;
       }
-      // The server lost history (restored from a backup): its cursors may now name other states,
-      // so every resource loads in full again, and the queue goes on under a new client id.
-      const cursors = new Map<string, unknown>();
-      for (const key of this.replica.meta.keys()) if (key.startsWith('cursor:')) cursors.set(key, null);
-      for (const r of this.resources.values()) {
-        r.cursor = null;
-        r.more = false;
-        r.dueAt = 0;
-      }
-      const result = await this.replica.applyServer({ newClientID: randomID(), meta: cursors });
-      this.pushedUpTo = 0;
-      this.pullWanted = true;
-      this.hooks.renumbered(result.renumbered);
+      await this.serverLostHistory(typeof last === 'number' ? last : 0);
       return true;
     }
     let poison: OutboxEntry | undefined;
@@ -447,10 +494,41 @@ export class SyncEngine<S extends Schema> {
     return true;
   }
 
+  /** The highest mutation id the server is known to have processed for this client. */
+  private acknowledged(): number {
+    const next = this.replica.meta.get(META.nextMutationID) as number;
+    // Every entry before the first queued one left the queue on the server's word (applied or rejected).
+    return Math.max(this.pushedUpTo, (this.replica.outbox[0]?.id ?? next) - 1);
+  }
+
+  /**
+   * The server lost history (restored from a backup): its cursors may now name other states, so
+   * every resource loads in full again. The mutations it still has (up to `last`) leave the queue —
+   * renumbered, they would run twice — and the rest go on under a new client id (§5.5, §6.6).
+   */
+  private async serverLostHistory(last: number): Promise<void> {
+    const cursors = new Map<string, unknown>();
+    for (const key of this.replica.meta.keys()) if (key.startsWith('cursor:')) cursors.set(key, null);
+    for (const r of this.resources.values()) {
+      r.cursor = null;
+      r.more = false;
+      r.dueAt = 0;
+    }
+    const result = await this.replica.applyServer({
+      newClientID: randomID(),
+      meta: cursors,
+      lastMutationID: last,
+    });
+    this.pushedUpTo = 0;
+    this.pullWanted = true;
+    for (const entry of result.applied) this.hooks.confirmed(entry.id);
+    this.hooks.renumbered(result.renumbered);
+  }
+
   // ---- pull
 
   private async pull(): Promise<void> {
-    const t = now();
+    const t = this.clock.now();
     const due = this.held();
     const viaLoader = due.filter((r) => r.loader && (r.dueAt <= t || r.waiters.length > 0 || r.more));
     for (const r of viaLoader) await this.loadWithFunction(r);
@@ -468,8 +546,13 @@ export class SyncEngine<S extends Schema> {
     this.status.set({ pulling: true });
     let json: unknown;
     try {
-      json = await postJSON(this.fetchFn, `${this.opts.server}/pull`, request, this.opts.headers, (x) =>
-        this.hooks.exchange?.({ ...x, kind: 'pull' }),
+      json = await postJSON(
+        this.fetchFn,
+        `${this.opts.server}/pull`,
+        request,
+        this.opts.headers,
+        (x) => this.hooks.exchange?.({ ...x, kind: 'pull' }),
+        this.timeout(),
       );
     } catch (e) {
       this.status.set({ pulling: false });
@@ -496,7 +579,15 @@ export class SyncEngine<S extends Schema> {
     }
     this.status.set({ pulling: false });
     const response = parsePullResponse(json, request);
-    const last = response.lastMutationIDs[this.replica.clientID] ?? 0;
+    const reported = response.lastMutationIDs[this.replica.clientID];
+    const acknowledged = this.acknowledged();
+    if (acknowledged > 0 && (reported ?? 0) < acknowledged) {
+      // §6.6: the server always reports the pulling client and never less than it acknowledged
+      // before, unless it went back in time (restored from a backup).
+      await this.serverLostHistory(reported ?? 0);
+      return;
+    }
+    const last = reported ?? 0;
     const highest = (this.replica.meta.get(META.nextMutationID) as number) - 1;
     if (last > highest) {
       throw new SSSyncError(
@@ -513,11 +604,14 @@ export class SyncEngine<S extends Schema> {
     });
     // PROTOCOL.md §6.6: while a resource is still paging, its rows are older than lastMutationIDs.
     const paging = response.resources.some((r) => r.more);
-    const update: ServerUpdate = paging ? { resources, meta } : { resources, lastMutationID: last, meta };
+    const update: ServerUpdate =
+      paging || __faults.clientIgnoresLastMutationIDs
+        ? { resources, meta }
+        : { resources, lastMutationID: last, meta };
     const result = await this.replica.applyServer(update);
     if (!paging) this.pushedUpTo = Math.max(this.pushedUpTo, last);
     for (const entry of result.applied) this.hooks.confirmed(entry.id);
-    const at = now();
+    const at = this.clock.now();
     const wall = Date.now();
     response.resources.forEach((res, i) => {
       const state = viaServer[i]!;
@@ -538,7 +632,7 @@ export class SyncEngine<S extends Schema> {
       const error = new SSSyncError('NETWORK', `Loader for "${state.path}" failed: ${errorMessage(e)}`, {
         cause: e,
       });
-      state.dueAt = now() + state.refreshMs;
+      state.dueAt = this.clock.now() + state.refreshMs;
       state.markError(error, false);
       return;
     }
@@ -551,12 +645,12 @@ export class SyncEngine<S extends Schema> {
         resources: [{ path: state.path, temporary: state.temporary, patch }],
       });
     } catch (e) {
-      state.dueAt = now() + state.refreshMs;
+      state.dueAt = this.clock.now() + state.refreshMs;
       state.markError(e instanceof SSSyncError ? e : new SSSyncError('PROTOCOL', errorMessage(e)), false);
       return;
     }
     state.cursor = 'loaded';
-    state.dueAt = now() + state.refreshMs;
+    state.dueAt = this.clock.now() + state.refreshMs;
     state.markReady(Date.now());
   }
 }

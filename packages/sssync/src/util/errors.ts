@@ -18,6 +18,7 @@ export type SSSyncErrorCode =
   | 'STORE_CORRUPTED'
   | 'STORE_NEWER_SCHEMA'
   | 'STORE_WRITE_FAILED'
+  | 'STORE_QUOTA_EXCEEDED'
   | 'STORE_CLOSED'
   | 'CLOSED'
   | 'NETWORK'
