@@ -137,7 +137,7 @@ describe('indexedDBStore', () => {
     expect(e.message).toMatch(/browser closed/);
   });
 
-  it('rejects with STORE_WRITE_FAILED when the browser aborts a commit for quota, changing nothing', async () => {
+  it('rejects with STORE_QUOTA_EXCEEDED when the browser aborts a commit for quota, changing nothing', async () => {
     const { store } = await setup();
     await store.commit({
       putPages: new Map([['books/0', page('books', rowsFor(0, 3))]]),
@@ -158,7 +158,7 @@ describe('indexedDBStore', () => {
     });
     const e = await expectRejects(
       store.commit({ clear: true, putPages: new Map([['books/1', page('books', rowsFor(1, 3))]]) }),
-      'STORE_WRITE_FAILED',
+      'STORE_QUOTA_EXCEEDED',
     );
     expect([e.message, (e.cause as Error).name]).toEqual([
       expect.stringMatching(/free up space/i),
@@ -167,7 +167,7 @@ describe('indexedDBStore', () => {
     expect(await store.load()).toEqual(before);
   });
 
-  it('rejects with STORE_WRITE_FAILED when a write throws at once, changing nothing', async () => {
+  it('rejects with STORE_QUOTA_EXCEEDED when a write throws quota at once, changing nothing', async () => {
     const { store } = await setup();
     await store.commit({ putMeta: new Map([['a', 1]]) });
     const before = await store.load();
@@ -180,7 +180,7 @@ describe('indexedDBStore', () => {
       });
     const e = await expectRejects(
       store.commit({ clear: true, putMeta: new Map([['b', 2]]), putOutbox: [entry(1)] }),
-      'STORE_WRITE_FAILED',
+      'STORE_QUOTA_EXCEEDED',
     );
     expect((e.cause as Error).name).toBe('QuotaExceededError');
     expect(await store.load()).toEqual(before);

@@ -177,9 +177,11 @@ function openDatabase(factory: IDBFactory, name: string): Promise<IDBPDatabase<L
 
 function describeWriteFailure(e: unknown): SSSyncError {
   if (isNamed(e, 'QuotaExceededError')) {
-    return writeFailed(
-      'The browser refused to store more data for this site (QuotaExceededError). Free up space, or ask for persistent storage with navigator.storage.persist(), then retry.',
-      e,
+    // Its own code: an app shows "storage is full" rather than a generic failure, and may retry later.
+    return new SSSyncError(
+      'STORE_QUOTA_EXCEEDED',
+      'The browser refused to store more data for this site (QuotaExceededError). Free up space, or ask for persistent storage with navigator.storage.persist(), then retry. Nothing was written.',
+      { cause: e },
     );
   }
   if (isNamed(e, 'DataCloneError')) {
