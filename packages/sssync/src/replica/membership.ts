@@ -17,6 +17,21 @@ export const rowKey = (table: string, id: string | number): RowKey => {
   return `${prefix},${JSON.stringify(id)}]`;
 };
 
+/**
+ * Store format 2: one `$resources` record per data page, beside it (page id `$resources:<data page>`):
+ * the distinct holder lists of the page's rows and, per row in page order, the index of its list
+ * (-1: held by no persisted resource). Format 1 kept one record per row — 100k extra objects to
+ * write, read and hold for 100k rows.
+ */
+export type MembershipPageRow = {
+  readonly id: string;
+  readonly sets: readonly (readonly string[])[];
+  readonly of: readonly number[];
+};
+
+export const membershipPageId = (dataPageId: string): string => `${MEMBERSHIP_TABLE}:${dataPageId}`;
+
+/** Format 1: one record per row. */
 export type MembershipRow = {
   readonly id: RowKey;
   readonly paths: readonly string[];
@@ -64,6 +79,58 @@ export class Membership {
     }
     const e = this.entries.get(row.id);
     this.set(row.id, this.intern([...new Set(row.paths)], e?.temporary ?? EMPTY));
+  }
+
+  /** Loads a format-2 record for the data page it describes (rows as stored, in page order). */
+  loadPage(
+    raw: unknown,
+    page: { readonly table: string; readonly rows: readonly { readonly id?: unknown }[] },
+  ): void {
+    const rec = raw as Partial<MembershipPageRow> | null;
+    const bad = (what: string) =>
+      new SSSyncError('STORE_CORRUPTED', `The local store is corrupted: a resource membership page ${what}.`);
+    if (!rec || !Array.isArray(rec.sets) || !Array.isArray(rec.of)) throw bad('is malformed');
+    if (rec.of.length !== page.rows.length) throw bad('does not match its data page');
+    const entries: Entry[] = [];
+    for (const set of rec.sets) {
+      if (!Array.isArray(set) || !set.every((p) => typeof p === 'string')) throw bad('is malformed');
+      entries.push(this.intern([...new Set(set as string[])], EMPTY));
+    }
+    for (let i = 0; i < rec.of.length; i++) {
+      const n = rec.of[i];
+      if (n === -1) continue;
+      const entry = typeof n === 'number' ? entries[n] : undefined;
+      const id = page.rows[i]!.id;
+      if (!entry || (typeof id !== 'string' && typeof id !== 'number')) throw bad('is malformed');
+      const key = rowKey(page.table, id);
+      const e = this.entries.get(key);
+      this.set(key, e && e.temporary.length > 0 ? this.intern(entry.persisted, e.temporary) : entry);
+    }
+  }
+
+  /** The format-2 record for a data page, or undefined when no row of it is held by a persisted resource. */
+  pageRecord(
+    dataPageId: string,
+    page: { readonly table: string; readonly rows: readonly { readonly id?: unknown }[] },
+  ): MembershipPageRow | undefined {
+    const sets: (readonly string[])[] = [];
+    const index = new Map<readonly string[], number>();
+    const of: number[] = [];
+    for (const row of page.rows) {
+      const e = this.entries.get(rowKey(page.table, row.id as string | number));
+      if (!e || e.persisted.length === 0) {
+        of.push(-1);
+        continue;
+      }
+      let n = index.get(e.persisted);
+      if (n === undefined) {
+        n = sets.length;
+        sets.push(e.persisted);
+        index.set(e.persisted, n);
+      }
+      of.push(n);
+    }
+    return sets.length === 0 ? undefined : { id: dataPageId, sets, of };
   }
 
   has(key: RowKey): boolean {
@@ -125,12 +192,6 @@ export class Membership {
     return out;
   }
 
-  /** The stored form of a row's membership, or undefined when no persisted resource holds it. */
-  stored(key: RowKey): MembershipRow | undefined {
-    const e = this.entries.get(key);
-    // Frozen and sharing the interned list: a memory store keeps it as is instead of cloning it.
-    return e && e.persisted.length > 0 ? Object.freeze({ id: key, paths: e.persisted }) : undefined;
-  }
 
   /** One row's entry, to put back if a commit fails (entries are immutable: no copy needed). */
   snapshot(key: RowKey): Entry | undefined {

@@ -12,7 +12,8 @@ export const META = {
   requests: 'requests',
 } as const;
 
-export const STORE_FORMAT = 1;
+/** 2: resource membership is one record per data page (1: one per row; upgraded when opened). */
+export const STORE_FORMAT = 2;
 
 export function randomID(): string {
   const bytes = new Uint8Array(12);

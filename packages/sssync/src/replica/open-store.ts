@@ -5,7 +5,7 @@ import { checkStoredRow, type RowRecord } from '../schema/validate-row.js';
 import { PageMap } from '../store/page-map.js';
 import type { OutboxEntry, Store, StoredPage, StoreSnapshot, UndoEntry } from '../store/store.js';
 import { errorMessage, SSSyncError } from '../util/errors.js';
-import { MEMBERSHIP_TABLE, Membership } from './membership.js';
+import { MEMBERSHIP_TABLE, Membership, membershipPageId } from './membership.js';
 import { META, randomID, STORE_FORMAT } from './meta.js';
 
 export interface OpenedClient {
@@ -79,28 +79,72 @@ export async function openClient(
     }
     snap = await migrate(store, schema, snap, stored);
     meta.set(META.schemaVersion, schema.version);
+    meta.set(META.format, STORE_FORMAT);
   }
   const db = new Database(schema);
   const pages = new PageMap();
   const membership = new Membership();
   // Loading writes rows only: the indexes are built once at the end (one sort each), not per row.
-  db.bulk(() => loadPages(snap, schema, db, pages, membership));
+  db.bulk(() => loadPages(snap, schema, db, pages));
+  const legacy = loadMembership(snap.pages, membership);
+  if ((meta.get(META.format) as number) < STORE_FORMAT && !opts.readOnly) {
+    // Format 1 → 2: membership moves from one record per row to one per data page, in one commit.
+    const putPages = membershipPages(snap.pages, membership);
+    const putMeta = new Map([[META.format, STORE_FORMAT as unknown]]);
+    try {
+      await store.commit({ putPages, deletePages: legacy, putMeta });
+    } catch (e) {
+      throw new SSSyncError(
+        'MIGRATION_FAILED',
+        `Upgrading the local store to format ${STORE_FORMAT} failed (${errorMessage(e)}). The old data is intact.`,
+        { cause: e },
+      );
+    }
+    meta.set(META.format, STORE_FORMAT);
+  }
   return { db, pages, outbox: [...snap.outbox], meta, membership };
 }
 
-function loadPages(
-  snap: StoreSnapshot,
-  schema: Schema,
-  db: Database,
-  pages: PageMap,
-  membership: Membership,
-) {
-  for (const [pageId, page] of snap.pages) {
-    if (page.table === MEMBERSHIP_TABLE) {
+/**
+ * Reads resource membership in either format (see `MembershipPageRow`); returns the ids of
+ * format-1 pages (one record per row), which an upgrade deletes.
+ */
+function loadMembership(pages: ReadonlyMap<string, StoredPage>, membership: Membership): string[] {
+  const legacy: string[] = [];
+  for (const [pageId, page] of pages) {
+    if (page.table !== MEMBERSHIP_TABLE) continue;
+    const first = page.rows[0] as { id?: unknown; of?: unknown } | undefined;
+    if (page.rows.length === 1 && first && Array.isArray(first.of)) {
+      const data = typeof first.id === 'string' ? pages.get(first.id) : undefined;
+      if (!data || data.table === MEMBERSHIP_TABLE || pageId !== membershipPageId(first.id as string)) {
+        throw corrupt(`membership page "${pageId}" describes no data page`);
+      }
+      membership.loadPage(first, data);
+    } else {
       for (const row of page.rows) membership.load(row);
-      pages.load(pageId, page);
-      continue;
+      legacy.push(pageId);
     }
+  }
+  return legacy;
+}
+
+/** The membership record of every data page that has held rows (format 2). */
+function membershipPages(
+  pages: ReadonlyMap<string, StoredPage>,
+  membership: Membership,
+): Map<string, StoredPage> {
+  const out = new Map<string, StoredPage>();
+  for (const [pageId, page] of pages) {
+    if (page.table === MEMBERSHIP_TABLE) continue;
+    const record = membership.pageRecord(pageId, page);
+    if (record) out.set(membershipPageId(pageId), { table: MEMBERSHIP_TABLE, rows: [record] });
+  }
+  return out;
+}
+
+function loadPages(snap: StoreSnapshot, schema: Schema, db: Database, pages: PageMap) {
+  for (const [pageId, page] of snap.pages) {
+    if (page.table === MEMBERSHIP_TABLE) continue;
     if (!Object.hasOwn(schema.tables, page.table))
       throw corrupt(`page "${pageId}" belongs to unknown table "${page.table}"`);
     const def = schema.tables[page.table]!;
@@ -146,12 +190,14 @@ async function migrate(
         : { cause, details: { from, to: schema.version } },
     );
   const tables = new Map<string, StoredRow[]>();
-  const kept = new Map<string, StoredPage>();
-  for (const [pageId, page] of snap.pages) {
-    if (page.table === MEMBERSHIP_TABLE) {
-      kept.set(pageId, page);
-      continue;
-    }
+  const membership = new Membership();
+  try {
+    loadMembership(snap.pages, membership);
+  } catch (e) {
+    throw fail(errorMessage(e), e);
+  }
+  for (const [, page] of snap.pages) {
+    if (page.table === MEMBERSHIP_TABLE) continue;
     const rows = tables.get(page.table) ?? [];
     rows.push(...(page.rows as StoredRow[]));
     tables.set(page.table, rows);
@@ -183,9 +229,10 @@ async function migrate(
     }
   }
   const plan = pages.plan(changes, (t, id) => byKey.get(`${t}\u0000${String(id)}`));
-  for (const [pageId, page] of kept) plan.putPages.set(pageId, page);
+  for (const [pageId, page] of membershipPages(plan.putPages, membership)) plan.putPages.set(pageId, page);
   const meta = new Map(snap.meta);
   meta.set(META.schemaVersion, schema.version);
+  meta.set(META.format, STORE_FORMAT);
   try {
     await store.commit({ clear: true, putPages: plan.putPages, putOutbox: outbox, putMeta: meta });
   } catch (e) {

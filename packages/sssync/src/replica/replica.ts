@@ -10,7 +10,7 @@ import type { OutboxEntry, Store, StoreBatch } from '../store/store.js';
 import { errorMessage, SSSyncError } from '../util/errors.js';
 import { __faults } from '../util/test-faults.js';
 import { ChangeTracker } from './change-tracker.js';
-import { MEMBERSHIP_TABLE, type Membership, type RowKey, rowKey } from './membership.js';
+import { MEMBERSHIP_TABLE, type Membership, membershipPageId, type RowKey, rowKey } from './membership.js';
 import { META } from './meta.js';
 import { type OpenedClient, openClient } from './open-store.js';
 import { Serial } from './serial.js';
@@ -432,18 +432,29 @@ export class Replica<S extends Schema = Schema> {
       const keep = c.after && !this.membership.isTemporaryOnlyRow(c.table, c.id);
       return { table: c.table, id: c.id, after: keep ? c.after : null };
     });
+    // A row whose holders changed has its page rewritten: membership is stored beside each data page.
     for (const key of memberKeys) {
-      rowChanges.push({ table: MEMBERSHIP_TABLE, id: key, after: this.membership.stored(key) ?? null });
+      const [table, id] = JSON.parse(key) as [string, RowId];
+      if (!Object.hasOwn(this.db.schema.tables, table)) continue;
+      const row = this.membership.isTemporaryOnly(key) ? null : (this.db.table(table).get(id) ?? null);
+      rowChanges.push({ table, id, after: row });
     }
-    const plan = this.pages.plan(rowChanges, (t, id) => {
-      if (t === MEMBERSHIP_TABLE) return this.membership.stored(id as RowKey);
-      return this.membership.isTemporaryOnlyRow(t, id) ? undefined : this.db.table(t).get(id);
-    });
+    const plan = this.pages.plan(rowChanges, (t, id) =>
+      this.membership.isTemporaryOnlyRow(t, id) ? undefined : this.db.table(t).get(id),
+    );
+    const putPages = new Map(plan.putPages);
+    const deletePages = [...plan.deletePages];
+    for (const [pageId, page] of plan.putPages) {
+      const record = this.membership.pageRecord(pageId, page);
+      if (record) putPages.set(membershipPageId(pageId), { table: MEMBERSHIP_TABLE, rows: [record] });
+      else deletePages.push(membershipPageId(pageId));
+    }
+    for (const pageId of plan.deletePages) deletePages.push(membershipPageId(pageId));
     const seq = this.seq + 1;
     const putMeta = new Map(extra.putMeta ?? []);
     putMeta.set(META.commitSeq, seq);
     try {
-      await this.store.commit({ ...extra, putMeta, putPages: plan.putPages, deletePages: plan.deletePages });
+      await this.store.commit({ ...extra, putMeta, putPages, deletePages });
     } catch (e) {
       throw e instanceof SSSyncError
         ? e
