@@ -192,7 +192,6 @@ export class Membership {
     return out;
   }
 
-
   /** One row's entry, to put back if a commit fails (entries are immutable: no copy needed). */
   snapshot(key: RowKey): Entry | undefined {
     return this.entries.get(key);

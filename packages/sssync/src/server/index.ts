@@ -1,8 +1,9 @@
 /**
  * server/: the recommended sync server — PROTOCOL.md as a stateless Fetch-API handler over a SQL
- * database through Kysely (SQLite, Postgres, MySQL/MariaDB, PGlite; adapters in `dialects/`, each
- * its own entry point). It owns the server's tables, their migrations, exactly-once push, and
- * gapless pull cursors (docs/server.md explains the design).
+ * database through Kysely (SQLite, Postgres, MySQL/MariaDB, PGlite, Cloudflare D1, bun:sqlite;
+ * adapters in `dialects/`, each its own entry point; `lambda.ts` adapts AWS Lambda events). It owns
+ * the server's tables, their migrations, exactly-once push, and gapless pull cursors (docs/server.md
+ * explains the design; docs/deploy.md where it runs).
  */
 export type { SqlDialect, SyncDatabase } from './database.js';
 export { type CreateSyncHandlerOptions, createSyncHandler, type SyncHandler } from './handler.js';

@@ -8,7 +8,9 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ColumnSpec } from '../schema/column.js';
 import type { Schema } from '../schema/schema.js';
 import { SSSyncError } from '../util/errors.js';
-import type { SqlDialect, SyncDatabase, Tx } from './database.js';
+import { createGuardTable } from './batch-push.js';
+import { autocommit, type SqlDialect, type SyncDatabase, type Tx } from './database.js';
+import { insertIgnore } from './ownership.js';
 import {
   columnType,
   createDataTable,
@@ -37,18 +39,21 @@ export async function prepareDatabase(
 ): Promise<ServerMeta> {
   return withMigrationLock(db, async (tx) => {
     await createMetaTables(tx, db.dialect);
+    if (db.batch) await createGuardTable(tx);
     const existing = await tx
       .selectFrom(META_TABLES.version)
       .select('v')
       .where('id', '=', 1)
       .executeTakeFirst();
-    if (!existing) await tx.insertInto(META_TABLES.version).values({ id: 1, v: 0 }).execute();
-    const meta = await readMeta(tx);
-    const epoch = meta.get('epoch') ?? randomText(8);
-    if (!meta.has('epoch')) await writeMeta(tx, 'epoch', epoch);
-    const secret = meta.get('secret') ?? randomText(32);
-    if (!meta.has('secret')) await writeMeta(tx, 'secret', secret);
-    const info: ServerMeta = { epoch, secret };
+    if (!existing) await insertIgnore(db, tx, META_TABLES.version, 'id', { id: 1, v: 0 });
+    let meta = await readMeta(tx);
+    // Insert-if-absent and read back: servers racing without a lock (D1) agree on one epoch and secret.
+    if (!meta.has('epoch') || !meta.has('secret')) {
+      await insertIgnore(db, tx, META_TABLES.meta, 'name', { name: 'epoch', value: randomText(8) });
+      await insertIgnore(db, tx, META_TABLES.meta, 'name', { name: 'secret', value: randomText(32) });
+      meta = await readMeta(tx);
+    }
+    const info: ServerMeta = { epoch: meta.get('epoch')!, secret: meta.get('secret')! };
     const storedText = meta.get('schema');
     const stored = storedText === undefined ? undefined : (JSON.parse(storedText) as StoredSchema);
     const wanted = describeSchema(schema);
@@ -159,8 +164,11 @@ async function writeMeta(tx: Tx, name: string, value: string): Promise<void> {
  * Runs `fn` while no other server migrates: a transaction with an advisory lock on Postgres (whose
  * DDL is transactional), an immediate transaction on SQLite, a named lock on MySQL (whose DDL
  * commits at once, so a failed migration there may be left half done: it is re-run next time).
+ * A database without transactions or locks (D1) runs it statement by statement: every step is
+ * idempotent, and one that loses a race fails this attempt, which the next request repeats.
  */
 async function withMigrationLock<T>(db: SyncDatabase, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (db.batch) return fn(autocommit(db));
   if (db.dialect === 'postgres') {
     return db.kysely.transaction().execute(async (tx) => {
       await sql`select pg_advisory_xact_lock(7342001)`.execute(tx);

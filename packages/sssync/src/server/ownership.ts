@@ -88,7 +88,8 @@ async function findOrInsert(
   return (await read())?.[column];
 }
 
-function insertIgnore(
+/** Inserts `values` unless a row with the same `key` exists. */
+export function insertIgnore(
   db: SyncDatabase,
   tx: Tx,
   table: string,

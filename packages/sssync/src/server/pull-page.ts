@@ -12,7 +12,7 @@ import type { TableDef } from '../schema/table.js';
 import { type Cursor, completeCursor, type Position, pageCursor } from './cursor.js';
 import type { SqlDialect, Tx } from './database.js';
 import type { Scope, TableScope } from './scope.js';
-import { anyOf } from './sql-filter.js';
+import { anyOf, maxInList } from './sql-filter.js';
 import { decodeRow, decodeValue, encodeFlag, SYNC } from './sql-schema.js';
 
 export interface PageRequest {
@@ -26,6 +26,8 @@ export interface PageRequest {
   readonly now: number;
   readonly pageSize: number;
   readonly epoch: string;
+  /** Bound parameters per statement (`SyncDatabase.maxParameters`). */
+  readonly maxParameters?: number | undefined;
 }
 
 export interface Page {
@@ -164,7 +166,7 @@ class TableStream {
         else if (this.table === this.start.table) position = after(this.start.version, this.start.id);
         else position = eb(v, '>=', this.start.version);
         const live: Expression<SqlBool>[] = [eb(SYNC.deleted, '=', encodeFlag(dialect, false))];
-        const filter = anyOf(eb, dialect, this.def, this.scope.conditions);
+        const filter = anyOf(eb, dialect, this.def, this.scope.conditions, maxInList(this.req.maxParameters));
         if (filter) live.push(filter);
         return eb.and([position, eb.or([eb(v, '>', this.base), eb.and(live)])]);
       })

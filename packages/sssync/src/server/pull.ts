@@ -1,6 +1,7 @@
 /**
  * Pull (PROTOCOL.md §6): every resource of the request, and the group's `lastMutationIDs`, read in
- * one snapshot (REPEATABLE READ on Postgres and MySQL, a read transaction on SQLite).
+ * one snapshot (REPEATABLE READ on Postgres and MySQL, a read transaction on SQLite, reads checked
+ * against concurrent pushes where there are no transactions: batch-push.ts).
  */
 import { queryRoot } from '../mutation/client-tx.js';
 import type { QueryRoot } from '../mutation/transaction.js';
@@ -9,6 +10,7 @@ import type { PullRequest, ResourcePatch } from '../protocol/pull.js';
 import type { Query } from '../query/query.js';
 import type { Schema } from '../schema/schema.js';
 import { isSSSyncError } from '../util/errors.js';
+import { readInBatchDatabase } from './batch-push.js';
 import type { ServerContext } from './context.js';
 import { type Cursor, parseCursor } from './cursor.js';
 import { snapshotTransaction, type Tx, withRetries } from './database.js';
@@ -30,8 +32,9 @@ const RECENT_MS = 7 * 24 * 3600 * 1000;
  * group not seen yet takes a write transaction, to claim it, before the pull reads.
  */
 export async function handlePull(ctx: ServerContext, req: PullRequest, userID: string): Promise<Response> {
-  const read = () =>
-    withRetries(ctx.db, () => snapshotTransaction(ctx.db, (tx) => pullIn(ctx, tx, req, userID)));
+  // Without interactive transactions, a pull is one snapshot if no push committed during its reads.
+  const inSnapshot = ctx.db.batch ? readInBatchDatabase : snapshotTransaction;
+  const read = () => withRetries(ctx.db, () => inSnapshot(ctx.db, (tx) => pullIn(ctx, tx, req, userID)));
   const first = await read();
   if (first !== UNCLAIMED) return first;
   const owner = await claim(ctx.db, req.clientGroupID, userID);
@@ -58,7 +61,9 @@ async function pullIn(
     .where('id', '=', 1)
     .executeTakeFirstOrThrow();
   const now = Number(row.v);
-  const query = queryRoot(serverQueryHost(tx, ctx.db.dialect, ctx.schema)) as QueryRoot<Schema>;
+  const query = queryRoot(
+    serverQueryHost({ tx, dialect: ctx.db.dialect, schema: ctx.schema, maxParameters: ctx.db.maxParameters }),
+  ) as QueryRoot<Schema>;
   const resources: ResourcePatch[] = [];
   for (const [i, r] of req.resources.entries()) {
     const field = `resources[${i}].path`;
@@ -88,6 +93,7 @@ async function pullIn(
       now,
       pageSize: ctx.pageSize,
       epoch: ctx.meta.epoch,
+      maxParameters: ctx.db.maxParameters,
     });
     resources.push({
       path: r.path,
@@ -100,7 +106,10 @@ async function pullIn(
     .selectFrom(META_TABLES.clients)
     .select(['client_id', 'last_mutation_id'])
     .where('client_group_id', '=', req.clientGroupID)
-    .where('updated_at', '>=', Date.now() - RECENT_MS)
+    // The pulling client always, however long ago it pushed: it tells a server that lost its history.
+    .where((eb) =>
+      eb.or([eb('updated_at', '>=', Date.now() - RECENT_MS), eb('client_id', '=', req.clientID)]),
+    )
     .execute();
   const lastMutationIDs: Record<string, number> = {};
   for (const c of clients) lastMutationIDs[String(c.client_id)] = Number(c.last_mutation_id);

@@ -8,7 +8,8 @@
  * version; `last_mutation_id` advances past mutators that failed (rolled back to their savepoint) as
  * well as those that succeeded, and is written once, before the one commit. §5.2 allows several
  * mutations per transaction with a savepoint each: every mutation's writes and its id still commit
- * together or not at all. On SQLite, pushes that arrive together share a transaction (group-commit.ts).
+ * together or not at all. On SQLite, pushes that arrive together share a transaction (group-commit.ts);
+ * on a database without interactive transactions (D1), a push is one guarded batch (batch-push.ts).
  */
 import { sql } from 'kysely';
 import { type MutatorFn, validateArgs } from '../mutation/mutators.js';
@@ -16,6 +17,8 @@ import { PROTOCOL_VERSION } from '../protocol/limits.js';
 import { mutatorNameIsSafe } from '../protocol/mutation-input.js';
 import type { Mutation, MutationResult, PushRequest } from '../protocol/push.js';
 import { SSSyncError } from '../util/errors.js';
+import { __faults } from '../util/test-faults.js';
+import { inBatch } from './batch-push.js';
 import { type ServerContext, serverMutator } from './context.js';
 import { type Tx, withRetries, writeTransaction } from './database.js';
 import { inGroupCommit } from './group-commit.js';
@@ -23,22 +26,43 @@ import { claimIn } from './ownership.js';
 import { errorResponse, jsonResponse } from './responses.js';
 import { serverTransaction } from './server-tx.js';
 import { META_TABLES } from './sql-schema.js';
+import type { WriteSet } from './write-set.js';
 
 type Outcome =
   | { readonly kind: 'forbidden'; readonly field: 'clientGroupID' | 'clientID' }
-  | { readonly kind: 'done'; readonly results: MutationResult[]; readonly last: number }
-  | { readonly kind: 'gap'; readonly index: number; readonly last: number };
+  | {
+      readonly kind: 'done';
+      readonly results: MutationResult[];
+      readonly initial: number;
+      readonly last: number;
+    }
+  | { readonly kind: 'gap'; readonly index: number; readonly initial: number; readonly last: number };
+
+function runPush(ctx: ServerContext, req: PushRequest, userID: string): Promise<Outcome> {
+  if (ctx.db.batch) {
+    return withRetries(ctx.db, () =>
+      inBatch(ctx.db, async (tx, version, writes) => {
+        const value = await pushIn(ctx, tx, req, userID, version, writes);
+        const client =
+          value.kind === 'forbidden'
+            ? undefined
+            : { clientID: req.clientID, read: value.initial, last: value.last };
+        return { value, client };
+      }),
+    );
+  }
+  if (ctx.db.dialect === 'sqlite')
+    return inGroupCommit(ctx.db, nextVersion, (tx, version) => pushIn(ctx, tx, req, userID, version));
+  return withRetries(ctx.db, () =>
+    writeTransaction(ctx.db, (tx) => {
+      let version: Promise<number> | undefined;
+      return pushIn(ctx, tx, req, userID, () => (version ??= nextVersion(tx)));
+    }),
+  );
+}
 
 export async function handlePush(ctx: ServerContext, req: PushRequest, userID: string): Promise<Response> {
-  const outcome =
-    ctx.db.dialect === 'sqlite'
-      ? await inGroupCommit(ctx.db, nextVersion, (tx, version) => pushIn(ctx, tx, req, userID, version))
-      : await withRetries(ctx.db, () =>
-          writeTransaction(ctx.db, (tx) => {
-            let version: Promise<number> | undefined;
-            return pushIn(ctx, tx, req, userID, () => (version ??= nextVersion(tx)));
-          }),
-        );
+  const outcome = await runPush(ctx, req, userID);
   switch (outcome.kind) {
     case 'forbidden':
       return forbidden(outcome.field);
@@ -60,13 +84,17 @@ export async function handlePush(ctx: ServerContext, req: PushRequest, userID: s
   }
 }
 
-/** The push in `tx`; `takeVersion` gives the transaction's version (the first call takes it). */
+/**
+ * The push in `tx`; `takeVersion` gives the transaction's version (the first call takes it). With
+ * `writes` (no interactive transactions), rows and `last_mutation_id` are left to the caller's batch.
+ */
 async function pushIn(
   ctx: ServerContext,
   tx: Tx,
   req: PushRequest,
   userID: string,
   takeVersion: () => Promise<number>,
+  writes?: WriteSet,
 ): Promise<Outcome> {
   const owner = await claimIn(ctx.db, tx, req.clientGroupID, userID, req.clientID);
   if (!owner.ok) return { kind: 'forbidden', field: owner.field };
@@ -75,7 +103,7 @@ async function pushIn(
   const results: MutationResult[] = [];
   let gap: number | undefined;
   for (const [i, m] of req.mutations.entries()) {
-    if (m.id <= last) {
+    if (m.id <= last && !__faults.serverSkipsExactlyOnce) {
       results.push({ id: m.id, ok: true, duplicate: true });
       continue;
     }
@@ -83,16 +111,20 @@ async function pushIn(
       gap = i;
       break;
     }
-    results.push(await runMutator(ctx, tx, req.clientID, userID, m, takeVersion));
+    results.push(await runMutator(ctx, tx, req.clientID, userID, m, takeVersion, writes));
     last = m.id;
   }
   // Every push counts as activity, duplicates and gaps too (pulls report clients active this week).
-  await tx
-    .updateTable(META_TABLES.clients)
-    .set(last === initial ? { updated_at: Date.now() } : { last_mutation_id: last, updated_at: Date.now() })
-    .where('client_id', '=', req.clientID)
-    .execute();
-  return gap === undefined ? { kind: 'done', results, last } : { kind: 'gap', index: gap, last };
+  if (!writes) {
+    await tx
+      .updateTable(META_TABLES.clients)
+      .set(last === initial ? { updated_at: Date.now() } : { last_mutation_id: last, updated_at: Date.now() })
+      .where('client_id', '=', req.clientID)
+      .execute();
+  }
+  return gap === undefined
+    ? { kind: 'done', results, initial, last }
+    : { kind: 'gap', index: gap, initial, last };
 }
 
 async function runMutator(
@@ -102,6 +134,7 @@ async function runMutator(
   userID: string,
   m: Mutation,
   takeVersion: () => Promise<number>,
+  writes: WriteSet | undefined,
 ): Promise<MutationResult> {
   const def = mutatorNameIsSafe(m.name) ? serverMutator(ctx, m.name) : undefined;
   if (!def)
@@ -113,7 +146,8 @@ async function runMutator(
     return failure(m.id, e);
   }
   const version = await takeVersion();
-  await sql`savepoint sssync_mutation`.execute(tx);
+  if (writes) writes.savepoint();
+  else await sql`savepoint sssync_mutation`.execute(tx);
   const run = serverTransaction({
     tx,
     dialect: ctx.db.dialect,
@@ -122,19 +156,23 @@ async function runMutator(
     clientID,
     mutationID: m.id,
     userID,
+    writes,
+    maxParameters: ctx.db.maxParameters,
   });
   try {
     const fn = (typeof def === 'function' ? def : def.run) as MutatorFn<typeof ctx.schema>;
     await fn(run.tx, ...args);
     await run.settle();
     await run.close();
-    await sql`release savepoint sssync_mutation`.execute(tx);
+    if (writes) writes.release();
+    else await sql`release savepoint sssync_mutation`.execute(tx);
     return { id: m.id, ok: true };
   } catch (e) {
     await run.close();
     // A deadlock or serialization failure is the database's, not the mutator's: retry it all.
     if (ctx.db.isRetryable(e)) throw e;
-    await sql`rollback to savepoint sssync_mutation`.execute(tx);
+    if (writes) writes.rollback();
+    else await sql`rollback to savepoint sssync_mutation`.execute(tx);
     return failure(m.id, e);
   }
 }

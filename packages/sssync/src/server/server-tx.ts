@@ -15,6 +15,7 @@ import type { SqlDialect, Tx } from './database.js';
 import { serverQueryHost } from './query-host.js';
 import { fits } from './sql-filter.js';
 import { decodeRow, encodeFlag, encodeRow, SYNC } from './sql-schema.js';
+import type { WriteSet } from './write-set.js';
 
 export interface ServerTxContext {
   readonly tx: Tx;
@@ -25,6 +26,10 @@ export interface ServerTxContext {
   readonly clientID: string;
   readonly mutationID: number;
   readonly userID: string;
+  /** Where the database has no interactive transactions: writes are kept here, not executed. */
+  readonly writes?: WriteSet | undefined;
+  /** Bound parameters per statement (`SyncDatabase.maxParameters`). */
+  readonly maxParameters?: number | undefined;
 }
 
 export interface ServerTransaction<S extends Schema> {
@@ -38,7 +43,7 @@ export interface ServerTransaction<S extends Schema> {
 type SqlRow = Record<string, unknown>;
 
 export function serverTransaction<S extends Schema>(ctx: ServerTxContext): ServerTransaction<S> {
-  const { tx, dialect, schema, version } = ctx;
+  const { tx, dialect, schema, version, writes } = ctx;
   let queue: Promise<unknown> = Promise.resolve();
   let failure: unknown;
   let closed = false;
@@ -60,10 +65,13 @@ export function serverTransaction<S extends Schema>(ctx: ServerTxContext): Serve
     return op;
   };
 
-  const readFull = (table: string, def: TableDef, id: unknown): Promise<SqlRow | undefined> =>
-    validId(def, id)
-      ? tx.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()
-      : Promise.resolve(undefined);
+  const readFull = async (table: string, def: TableDef, id: unknown): Promise<SqlRow | undefined> => {
+    if (!validId(def, id)) return undefined;
+    return (
+      writes?.get(table, id) ??
+      (await tx.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst())
+    );
+  };
   const alive = (row: SqlRow | undefined): row is SqlRow =>
     row !== undefined && !(Number(row[SYNC.deleted]) !== 0 || row[SYNC.deleted] === true);
 
@@ -93,7 +101,8 @@ export function serverTransaction<S extends Schema>(ctx: ServerTxContext): Serve
       [SYNC.prevVersion]: prevVersion,
       [SYNC.prev]: prev,
     };
-    if (existing) await tx.updateTable(table).set(values).where('id', '=', id).execute();
+    if (writes) writes.put(table, id, { ...existing, ...values }, existing !== undefined);
+    else if (existing) await tx.updateTable(table).set(values).where('id', '=', id).execute();
     else await tx.insertInto(table).values(values).execute();
   };
 
@@ -144,7 +153,9 @@ export function serverTransaction<S extends Schema>(ctx: ServerTxContext): Serve
   };
 
   const transaction: Record<string, unknown> = {
-    query: queryRoot(serverQueryHost(tx, dialect, schema, serialize)),
+    query: queryRoot(
+      serverQueryHost({ tx, dialect, schema, maxParameters: ctx.maxParameters, writes }, serialize),
+    ),
     clientID: ctx.clientID,
     mutationID: ctx.mutationID,
     location: 'server',

@@ -31,20 +31,33 @@ export const fits = (spec: Pick<ColumnSpec, 'kind'>, value: unknown): boolean =>
   }
 };
 
-/** The SQL form of `cond` over `def`'s columns, or `undefined` when it cannot narrow anything. */
+/**
+ * The longest `in` list put into SQL where a statement may bind only `maxParameters` values (D1):
+ * a quarter of them, so that a few such lists and the server's own parameters still fit.
+ */
+export const maxInList = (maxParameters: number | undefined): number =>
+  maxParameters === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxParameters / 4));
+
+/**
+ * The SQL form of `cond` over `def`'s columns, or `undefined` when it cannot narrow anything. `in`
+ * lists longer than `maxIn` are left out (see `maxInList`).
+ */
 export function sqlFilter(
   eb: EB,
   dialect: SqlDialect,
   def: TableDef,
   cond: Condition | undefined,
+  maxIn = Number.POSITIVE_INFINITY,
 ): Filter | undefined {
   if (!cond) return undefined;
   if (cond.type === 'and') {
-    const parts = cond.conditions.map((c) => sqlFilter(eb, dialect, def, c)).filter((p) => p !== undefined);
+    const parts = cond.conditions
+      .map((c) => sqlFilter(eb, dialect, def, c, maxIn))
+      .filter((p) => p !== undefined);
     return parts.length === 0 ? undefined : eb.and(parts);
   }
   if (cond.type === 'or') {
-    const parts = cond.conditions.map((c) => sqlFilter(eb, dialect, def, c));
+    const parts = cond.conditions.map((c) => sqlFilter(eb, dialect, def, c, maxIn));
     if (parts.length === 0 || parts.some((p) => p === undefined)) return undefined;
     return eb.or(parts as Filter[]);
   }
@@ -64,7 +77,8 @@ export function sqlFilter(
       return fits(spec, cond.value) && exactOrder ? eb(col, cond.op, bind(cond.value)) : undefined;
     case 'in': {
       const values = cond.value as readonly unknown[];
-      if (values.length === 0 || !values.every((v) => fits(spec, v))) return undefined;
+      if (values.length === 0 || values.length > maxIn || !values.every((v) => fits(spec, v)))
+        return undefined;
       return eb(col, 'in', values.map(bind));
     }
     case 'like':
@@ -85,8 +99,9 @@ export function anyOf(
   dialect: SqlDialect,
   def: TableDef,
   conditions: readonly (Condition | undefined)[],
+  maxIn = Number.POSITIVE_INFINITY,
 ): Filter | undefined {
-  const parts = conditions.map((c) => sqlFilter(eb, dialect, def, c));
+  const parts = conditions.map((c) => sqlFilter(eb, dialect, def, c, maxIn));
   if (parts.length === 0 || parts.some((p) => p === undefined)) return undefined;
   return parts.length === 1 ? parts[0] : eb.or(parts as Filter[]);
 }

@@ -6,8 +6,6 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import {
-  CompiledQuery,
-  type DatabaseConnection,
   type DatabaseIntrospector,
   type Dialect,
   type DialectAdapter,
@@ -16,22 +14,11 @@ import {
   type QueryCompiler,
   SqliteAdapter,
   type SqliteDatabase,
-  SqliteDriver,
   SqliteIntrospector,
   SqliteQueryCompiler,
-  type TransactionSettings,
 } from 'kysely';
 import { errorCode, type SyncDatabase } from '../database.js';
-
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(
-    connection: DatabaseConnection,
-    settings?: TransactionSettings,
-  ): Promise<void> {
-    const begin = settings?.accessMode === 'read only' ? 'begin' : 'begin immediate';
-    await connection.executeQuery(CompiledQuery.raw(begin));
-  }
-}
+import { ImmediateSqliteDriver } from './sqlite-driver.js';
 
 /** At most this many prepared statements are kept (SQL with `in (…)` lists varies without end). */
 const STATEMENT_CACHE = 512;
