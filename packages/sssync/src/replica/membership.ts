@@ -31,6 +31,14 @@ export type MembershipPageRow = {
 
 export const membershipPageId = (dataPageId: string): string => `${MEMBERSHIP_TABLE}:${dataPageId}`;
 
+/**
+ * A row a persisted resource holds that is in no data page (a pending mutation deleted it here) has a
+ * record of its own, in format 1 (`MembershipRow`): else a restart forgets that the resource holds it,
+ * and when the rebase undoes the delete, the server's `del` can no longer take the row away.
+ */
+export const absentPageId = (key: RowKey): string => `${MEMBERSHIP_TABLE}#${key}`;
+export const ABSENT_PAGE_PREFIX = `${MEMBERSHIP_TABLE}#`;
+
 /** Format 1: one record per row. */
 export type MembershipRow = {
   readonly id: RowKey;

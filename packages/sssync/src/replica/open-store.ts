@@ -5,7 +5,14 @@ import { checkStoredRow, type RowRecord } from '../schema/validate-row.js';
 import { PageMap } from '../store/page-map.js';
 import type { OutboxEntry, Store, StoredPage, StoreSnapshot, UndoEntry } from '../store/store.js';
 import { errorMessage, SSSyncError } from '../util/errors.js';
-import { MEMBERSHIP_TABLE, Membership, membershipPageId } from './membership.js';
+import {
+  ABSENT_PAGE_PREFIX,
+  absentPageId,
+  MEMBERSHIP_TABLE,
+  Membership,
+  type MembershipRow,
+  membershipPageId,
+} from './membership.js';
 import { META, randomID, STORE_FORMAT } from './meta.js';
 
 export interface OpenedClient {
@@ -14,6 +21,8 @@ export interface OpenedClient {
   readonly outbox: OutboxEntry[];
   readonly meta: Map<string, unknown>;
   readonly membership: Membership;
+  /** Rows with a membership record of their own (`absentPageId`). */
+  readonly absent: Set<string>;
 }
 
 /**
@@ -51,6 +60,7 @@ export async function openClient(
       outbox: [],
       meta: init,
       membership: new Membership(),
+      absent: new Set(),
     };
   }
   const format = meta.get(META.format);
@@ -87,9 +97,22 @@ export async function openClient(
   // Loading writes rows only: the indexes are built once at the end (one sort each), not per row.
   db.bulk(() => loadPages(snap, schema, db, pages));
   const legacy = loadMembership(snap.pages, membership);
+  const absent = new Set<string>();
+  for (const id of snap.pages.keys())
+    if (id.startsWith(ABSENT_PAGE_PREFIX)) absent.add(id.slice(ABSENT_PAGE_PREFIX.length));
   if ((meta.get(META.format) as number) < STORE_FORMAT && !opts.readOnly) {
     // Format 1 → 2: membership moves from one record per row to one per data page, in one commit.
     const putPages = membershipPages(snap.pages, membership);
+    // Held rows that a pending mutation deleted have no data page: they keep a record of their own.
+    for (const pageId of legacy) {
+      for (const row of snap.pages.get(pageId)!.rows as unknown as MembershipRow[]) {
+        const [table, id] = JSON.parse(row.id) as [string, string | number];
+        if (Object.hasOwn(schema.tables, table) && db.table(table).get(id) === undefined) {
+          putPages.set(absentPageId(row.id), { table: MEMBERSHIP_TABLE, rows: [row as never] });
+          absent.add(row.id);
+        }
+      }
+    }
     const putMeta = new Map([[META.format, STORE_FORMAT as unknown]]);
     try {
       await store.commit({ putPages, deletePages: legacy, putMeta });
@@ -102,7 +125,7 @@ export async function openClient(
     }
     meta.set(META.format, STORE_FORMAT);
   }
-  return { db, pages, outbox: [...snap.outbox], meta, membership };
+  return { db, pages, outbox: [...snap.outbox], meta, membership, absent };
 }
 
 /**
@@ -122,7 +145,7 @@ function loadMembership(pages: ReadonlyMap<string, StoredPage>, membership: Memb
       membership.loadPage(first, data);
     } else {
       for (const row of page.rows) membership.load(row);
-      legacy.push(pageId);
+      if (!pageId.startsWith(ABSENT_PAGE_PREFIX)) legacy.push(pageId);
     }
   }
   return legacy;
@@ -230,6 +253,8 @@ async function migrate(
   }
   const plan = pages.plan(changes, (t, id) => byKey.get(`${t}\u0000${String(id)}`));
   for (const [pageId, page] of membershipPages(plan.putPages, membership)) plan.putPages.set(pageId, page);
+  for (const [pageId, page] of snap.pages)
+    if (pageId.startsWith(ABSENT_PAGE_PREFIX)) plan.putPages.set(pageId, page);
   const meta = new Map(snap.meta);
   meta.set(META.schemaVersion, schema.version);
   meta.set(META.format, STORE_FORMAT);

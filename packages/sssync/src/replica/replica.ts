@@ -10,7 +10,14 @@ import type { OutboxEntry, Store, StoreBatch } from '../store/store.js';
 import { errorMessage, SSSyncError } from '../util/errors.js';
 import { __faults } from '../util/test-faults.js';
 import { ChangeTracker } from './change-tracker.js';
-import { MEMBERSHIP_TABLE, type Membership, membershipPageId, type RowKey, rowKey } from './membership.js';
+import {
+  absentPageId,
+  MEMBERSHIP_TABLE,
+  type Membership,
+  membershipPageId,
+  type RowKey,
+  rowKey,
+} from './membership.js';
 import { META } from './meta.js';
 import { type OpenedClient, openClient } from './open-store.js';
 import { Serial } from './serial.js';
@@ -57,6 +64,8 @@ export class Replica<S extends Schema = Schema> {
   meta: Map<string, unknown>;
   private pages: PageMap;
   private membership: Membership;
+  /** Held rows in no data page, each with a membership record of its own (`absentPageId`). */
+  private absent: Set<RowKey>;
   private readonly name: string;
   /** A follower tab's replica: memory only, fed by the leader's broadcasts. */
   private readOnly: boolean;
@@ -85,6 +94,7 @@ export class Replica<S extends Schema = Schema> {
     this.outbox = opened.outbox;
     this.meta = opened.meta;
     this.membership = opened.membership;
+    this.absent = opened.absent;
     this.live = new LiveSet(this.db);
   }
 
@@ -162,6 +172,7 @@ export class Replica<S extends Schema = Schema> {
     }
     this.pages = opened.pages;
     this.membership = opened.membership;
+    this.absent = opened.absent;
     this.outbox = opened.outbox;
     this.meta = opened.meta;
     this.readOnly = false;
@@ -433,23 +444,45 @@ export class Replica<S extends Schema = Schema> {
       return { table: c.table, id: c.id, after: keep ? c.after : null };
     });
     // A row whose holders changed has its page rewritten: membership is stored beside each data page.
+    const memberRows: { table: string; id: RowId }[] = [];
     for (const key of memberKeys) {
       const [table, id] = JSON.parse(key) as [string, RowId];
       if (!Object.hasOwn(this.db.schema.tables, table)) continue;
       const row = this.membership.isTemporaryOnly(key) ? null : (this.db.table(table).get(id) ?? null);
       rowChanges.push({ table, id, after: row });
+      memberRows.push({ table, id });
     }
     const plan = this.pages.plan(rowChanges, (t, id) =>
       this.membership.isTemporaryOnlyRow(t, id) ? undefined : this.db.table(t).get(id),
     );
+    // A page's membership record changes only if its rows moved (added, removed) or a holder changed:
+    // a write that only changes a row's values leaves it as it is (no 256-row pass per write).
+    const memberPages = new Set<string>();
+    for (const { table, id } of memberRows) {
+      const pageId = plan.pageOf(table, id);
+      if (pageId !== undefined) memberPages.add(pageId);
+    }
     const putPages = new Map(plan.putPages);
     const deletePages = [...plan.deletePages];
     for (const [pageId, page] of plan.putPages) {
+      if (!plan.reshaped.has(pageId) && !memberPages.has(pageId)) continue;
       const record = this.membership.pageRecord(pageId, page);
       if (record) putPages.set(membershipPageId(pageId), { table: MEMBERSHIP_TABLE, rows: [record] });
       else deletePages.push(membershipPageId(pageId));
     }
     for (const pageId of plan.deletePages) deletePages.push(membershipPageId(pageId));
+    const absent = new Map<RowKey, readonly string[] | undefined>();
+    for (const c of rowChanges) {
+      if (c.table === MEMBERSHIP_TABLE) continue;
+      const held = c.after ? undefined : this.membership.snapshot(rowKey(c.table, c.id))?.persisted;
+      absent.set(rowKey(c.table, c.id), held && held.length > 0 ? held : undefined);
+    }
+    for (const [key, held] of absent) {
+      if (held) {
+        const record = { id: key, paths: [...held] };
+        putPages.set(absentPageId(key), { table: MEMBERSHIP_TABLE, rows: [record as never] });
+      } else if (this.absent.has(key)) deletePages.push(absentPageId(key));
+    }
     const seq = this.seq + 1;
     const putMeta = new Map(extra.putMeta ?? []);
     putMeta.set(META.commitSeq, seq);
@@ -467,6 +500,10 @@ export class Replica<S extends Schema = Schema> {
           );
     }
     plan.apply();
+    for (const [key, held] of absent) {
+      if (held) this.absent.add(key);
+      else this.absent.delete(key);
+    }
     this.meta.set(META.commitSeq, seq);
   }
 

@@ -15,6 +15,10 @@ export interface RowChange {
 export interface PagePlan {
   readonly putPages: Map<string, StoredPage>;
   readonly deletePages: string[];
+  /** Pages put whose rows are not the same ids in the same order as before (new, grown, shrunk). */
+  readonly reshaped: ReadonlySet<string>;
+  /** The page a row is in once the plan applies (undefined: in none). */
+  pageOf(table: string, id: Id): string | undefined;
   /** Makes the plan the page map's state; call only once the store commit succeeded. */
   apply(): void;
 }
@@ -82,6 +86,7 @@ export class PageMap {
     }
     const putPages = new Map<string, StoredPage>();
     const deletePages: string[] = [];
+    const reshaped = new Set<string>();
     for (const [pageId, p] of touched) {
       const rows: RowRecord[] = [];
       for (const id of p.ids) {
@@ -89,12 +94,22 @@ export class PageMap {
         if (row) rows.push(row);
         else p.ids.delete(id);
       }
-      if (rows.length > 0) putPages.set(pageId, { table: p.table, rows });
-      else if (this.members.has(pageId)) deletePages.push(pageId);
+      if (rows.length > 0) {
+        putPages.set(pageId, { table: p.table, rows });
+        const old = this.members.get(pageId)?.ids;
+        if (!old || old.length !== rows.length || rows.some((row, i) => row.id !== old[i]))
+          reshaped.add(pageId);
+      } else if (this.members.has(pageId)) deletePages.push(pageId);
     }
     return {
       putPages,
       deletePages,
+      reshaped,
+      pageOf: (table, id) => {
+        const k = key(table, id);
+        const target = moved.has(k) ? moved.get(k) : this.pageOf.get(table)?.get(id);
+        return target && touched.get(target)?.ids.has(id) === false ? undefined : (target ?? undefined);
+      },
       apply: () => {
         for (const [pageId, p] of touched) {
           const of = this.tableMap(p.table);
