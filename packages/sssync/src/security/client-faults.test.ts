@@ -210,10 +210,9 @@ describe('client faults', () => {
     await a.client.close();
   });
 
-  // Bug: after the restore the server hands out versions 2–3 again, for other writes. The client's
-  // cursor for /items (complete at version 3, of the lost timeline) is then taken as valid — same
-  // epoch, not from the future — and pulls from it skip those writes: the client keeps i2 and i1 = 11
-  // forever, and never gets i3 (PROTOCOL.md §6.5 "never skipping").
+  // After the restore the server hands out versions 2–3 again, for other writes. A cursor of the lost
+  // timeline (complete at version 3) taken as valid would skip those writes, so a restore rotates the
+  // server's epoch (PROTOCOL.md §6.5 point 5) and such cursors get a full load. This once failed.
   it('after a restore from a backup the client converges to the restored server', async () => {
     const { a, server } = await restoredServer();
     await converged(a.client, server.current);
