@@ -14,6 +14,8 @@ export class ChangeTracker {
   private readonly membership: Membership;
   private readonly befores = new Map<RowKey, { table: string; id: RowId; before: Row | null }>();
   private readonly memberBefore = new Map<RowKey, ReturnType<Membership['snapshot']>>();
+  /** The table and id of membership keys touched with them (saves parsing the key back). */
+  private readonly memberRow = new Map<RowKey, { table: string; id: RowId }>();
 
   constructor(db: Database, membership: Membership) {
     this.db = db;
@@ -28,8 +30,9 @@ export class ChangeTracker {
     return key;
   }
 
-  touchMembership(key: RowKey): void {
+  touchMembership(key: RowKey, table?: string, id?: RowId): void {
     if (!this.memberBefore.has(key)) this.memberBefore.set(key, this.membership.snapshot(key));
+    if (table !== undefined && id !== undefined) this.memberRow.set(key, { table, id });
   }
 
   set(table: string, id: RowId, row: Row | null): void {
@@ -63,9 +66,18 @@ export class ChangeTracker {
     return out;
   }
 
-  /** Keys whose membership changed, for persisting `$resources` pages. */
-  membershipKeys(): RowKey[] {
-    return [...this.memberBefore.keys()];
+  /** The rows whose membership changed (key, table, id), for persisting `$resources` records. */
+  membershipRows(): { key: RowKey; table: string; id: RowId }[] {
+    const out: { key: RowKey; table: string; id: RowId }[] = [];
+    for (const key of this.memberBefore.keys()) {
+      const known = this.memberRow.get(key);
+      if (known) out.push({ key, ...known });
+      else {
+        const [table, id] = JSON.parse(key) as [string, RowId];
+        out.push({ key, table, id });
+      }
+    }
+    return out;
   }
 
   revert(): void {

@@ -277,7 +277,7 @@ export class Replica<S extends Schema = Schema> {
       }
       const changes = tracker.changes();
       try {
-        await this.commit(changes, tracker.membershipKeys(), result.batch);
+        await this.commit(changes, tracker.membershipRows(), result.batch);
       } catch (e) {
         tracker.revert();
         throw e;
@@ -303,7 +303,7 @@ export class Replica<S extends Schema = Schema> {
         } else if (op.op === 'put') {
           const id = op.row.id as RowId;
           const key = tracker.touch(op.table, id);
-          tracker.touchMembership(key);
+          tracker.touchMembership(key, op.table, id);
           this.membership.add(key, path, temporary);
           tracker.set(op.table, id, rows.get(op)!);
         } else {
@@ -436,7 +436,7 @@ export class Replica<S extends Schema = Schema> {
   /** Saves the rows of `changes` (and membership records) with `extra`, in one store commit. */
   private async commit(
     changes: readonly Change[],
-    memberKeys: readonly RowKey[],
+    memberKeys: readonly { key: RowKey; table: string; id: RowId }[],
     extra: StoreBatch,
   ): Promise<void> {
     const rowChanges: RowChange[] = changes.map((c) => {
@@ -445,8 +445,7 @@ export class Replica<S extends Schema = Schema> {
     });
     // A row whose holders changed has its page rewritten: membership is stored beside each data page.
     const memberRows: { table: string; id: RowId }[] = [];
-    for (const key of memberKeys) {
-      const [table, id] = JSON.parse(key) as [string, RowId];
+    for (const { key, table, id } of memberKeys) {
       if (!Object.hasOwn(this.db.schema.tables, table)) continue;
       const row = this.membership.isTemporaryOnly(key) ? null : (this.db.table(table).get(id) ?? null);
       rowChanges.push({ table, id, after: row });

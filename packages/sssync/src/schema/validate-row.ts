@@ -34,6 +34,7 @@ export function normalizeValue(table: string, column: string, spec: ColumnSpec, 
       if (typeof value === 'string' && spec.enumValues?.includes(value)) return value;
       throw invalid(table, `column "${column}" must be one of ${JSON.stringify(spec.enumValues)}.`, column);
     case 'date': {
+      if (typeof value === 'string' && isCanonicalDate(value)) return value;
       const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
       if (date && !Number.isNaN(date.getTime())) return date.toISOString();
       throw invalid(table, `column "${column}" must be a Date or an ISO-8601 date string.`, column);
@@ -49,6 +50,19 @@ export function normalizeValue(table: string, column: string, spec: ColumnSpec, 
       );
   }
   throw invalid(table, `column "${column}" must be a ${spec.kind} (got ${typeof value}).`, column);
+}
+
+const CANONICAL_DATE = /^\d{4}-[01]\d-[0-2]\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/**
+ * Already the form `toISOString()` gives, and a day (≤ 28) and hour (≤ 23) that can't roll over: the
+ * string is its own normal form, with no Date made (a bootstrap checks two per row). Anything else
+ * (day 29–31, hour 24, other forms) goes the long way, which normalizes it.
+ */
+function isCanonicalDate(s: string): boolean {
+  return (
+    CANONICAL_DATE.test(s) && (s.charCodeAt(8) < 50 || s.charCodeAt(9) <= 56) && !Number.isNaN(Date.parse(s))
+  );
 }
 
 function isJsonValue(v: unknown, depth: number): boolean {
