@@ -2,6 +2,7 @@
  * The books example in Chromium: offline writes and reloads, a browser killed with pending writes,
  * two tabs of one profile, a write the server refuses, and a server change in the temporary view.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
@@ -212,7 +213,7 @@ describeBrowser('examples/books in Chromium', () => {
   );
 
   it(
-    'a change the server refuses is rolled back on screen and its reason shown',
+    'a change the server refuses is rolled back on screen and its reason shown; devtools show it, go offline and export',
     async () => {
       const context = await newContext();
       const page = await context.newPage();
@@ -230,9 +231,62 @@ describeBrowser('examples/books in Chromium', () => {
       expect(await booksOnScreen(page)).toEqual(['Infinite Jest:1,079']);
       expect(serverBooks('rex')).toEqual([{ title: 'Infinite Jest', pageCount: 1079 }]);
 
-      // The devtools button loads sssync/devtools on demand and mounts its panel.
+      // The devtools button loads sssync/devtools on demand and mounts its panel; its outbox keeps
+      // the rejected mutation, with the server's error.
       await page.getByRole('button', { name: 'Devtools' }).click();
-      await page.locator('[data-sssync-devtools]').waitFor({ state: 'attached' });
+      const devtools = page.locator('[data-sssync-devtools]');
+      await devtools.locator('[data-tab="outbox"]').click();
+      const rejected = devtools.locator('tr.rejected');
+      await rejected.first().waitFor();
+      expect(await rejected.count()).toBe(1);
+      const row = (await rejected.first().textContent()) ?? '';
+      expect(row).toContain('updateBook');
+      expect(row).toContain('SERVER_REJECTED');
+      expect(row).toContain('12,000 pages is too long');
+
+      // The offline switch: writes stay queued and nothing is sent; switched back, they go at once.
+      const requests: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/sync/')) requests.push(r.url());
+      });
+      await devtools.locator('[data-action="offline"]').check();
+      await until(
+        async () => (await devtools.locator('[role="region"]').textContent())?.includes('simulated'),
+        'the offline badge',
+      );
+      requests.length = 0;
+      // The panel covers the bottom of the page (the editor's Save button): close it while editing.
+      await page.getByRole('button', { name: 'Devtools' }).click();
+      await addBook(page, { title: 'Queued While Offline', pageCount: 10 });
+      await page.getByRole('button', { name: 'Devtools' }).click();
+      await until(
+        async () => (await devtools.locator('[role="region"]').textContent())?.includes('1 pending'),
+        'a pending write',
+      );
+      await page.waitForTimeout(1_500);
+      expect(requests).toEqual([]);
+      expect(serverBooks('rex').map((b) => b.title)).not.toContain('Queued While Offline');
+      await devtools.locator('[data-action="offline"]').uncheck();
+      await until(
+        () => serverBooks('rex').some((b) => b.title === 'Queued While Offline'),
+        'the queued write to reach the server',
+      );
+      expect(requests.some((u) => u.endsWith('/push'))).toBe(true);
+
+      // Export all data: a JSON file holding the books and the (now empty) outbox.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        devtools.locator('[data-action="export"]').click(),
+      ]);
+      const path = await download.path();
+      const exported = JSON.parse(readFileSync(path, 'utf8')) as {
+        tables: { books: { title: string }[] };
+        pendingMutations: unknown[];
+      };
+      expect(exported.tables.books.map((b) => b.title).sort()).toEqual([
+        'Infinite Jest',
+        'Queued While Offline',
+      ]);
       await context.close();
     },
     TIMEOUT,
