@@ -59,6 +59,9 @@ const MAX_DELAY = 2 ** 31 - 1;
  * retries with backoff, and hands every server answer to the replica as one update. At most one
  * request is in flight; `kick()` asks for a run as soon as possible.
  */
+/** Past this many held patch ops, a paging pull applies what it has (one rebase) and holds anew. */
+const MAX_HELD_OPS = 50_000;
+
 export class SyncEngine<S extends Schema> {
   readonly status = new StatusCell();
   private readonly replica: Replica<S>;
@@ -78,6 +81,20 @@ export class SyncEngine<S extends Schema> {
   private tryWaiters: ReadonlySet<Deferred> = new Set();
   private again = false;
   private pullWanted = false;
+  /**
+   * Pages of a paging pull held back while mutations are pending: a page can't carry
+   * `lastMutationIDs` (§6.6), so applying each would undo and replay every pending mutation once per
+   * page. Held pages are applied with the last one (one rebase); their cursors are saved only then,
+   * so a crash in between re-pulls from the saved cursor.
+   */
+  private paged:
+    | {
+        resources: { path: string; temporary: boolean; patch: readonly PatchOp[] }[];
+        meta: Map<string, unknown>;
+        ops: number;
+        ready: ResourceState[];
+      }
+    | undefined;
   private timer: unknown;
   /**
    * Scheduling runs on a monotonic clock: a wall clock that jumps (a user fixing a date set to 2200)
@@ -287,6 +304,7 @@ export class SyncEngine<S extends Schema> {
     state.ttlTimer = this.clock.setTimeout(() => {
       if (state.holders > 0 || this.resources.get(state.path) !== state) return;
       this.resources.delete(state.path);
+      this.forgetPaged(state.path);
       this.replica.applyServer({ released: [{ path: state.path, temporary: true }] }).catch(() => {});
     }, state.ttlMs);
   }
@@ -507,6 +525,7 @@ export class SyncEngine<S extends Schema> {
    * renumbered, they would run twice — and the rest go on under a new client id (§5.5, §6.6).
    */
   private async serverLostHistory(last: number): Promise<void> {
+    this.paged = undefined;
     const cursors = new Map<string, unknown>();
     for (const key of this.replica.meta.keys()) if (key.startsWith('cursor:')) cursors.set(key, null);
     for (const r of this.resources.values()) {
@@ -565,6 +584,7 @@ export class SyncEngine<S extends Schema> {
           bad.markError(e, true);
           bad.holders = 0;
           this.resources.delete(bad.path);
+          this.forgetPaged(bad.path);
           if (e.code === 'FORBIDDEN') {
             await this.replica.applyServer({
               released: [{ path: bad.path, temporary: bad.temporary }],
@@ -604,6 +624,36 @@ export class SyncEngine<S extends Schema> {
     });
     // PROTOCOL.md §6.6: while a resource is still paging, its rows are older than lastMutationIDs.
     const paging = response.resources.some((r) => r.more);
+    const ops = resources.reduce((n, r) => n + r.patch.length, 0) + (this.paged?.ops ?? 0);
+    if (paging && this.replica.outbox.length > 0 && ops <= MAX_HELD_OPS) {
+      // Held until the last page (see `paged`): cursors move on in memory only.
+      this.paged ??= {
+        resources: [],
+        meta: new Map<string, unknown>(),
+        ops: 0,
+        ready: [] as ResourceState[],
+      };
+      const held = this.paged;
+      held.resources.push(...resources);
+      for (const [k, v] of meta) held.meta.set(k, v);
+      held.ops = ops;
+      response.resources.forEach((res, i) => {
+        const state = viaServer[i]!;
+        state.cursor = res.cursor;
+        state.more = res.more;
+        if (!res.more) held.ready.push(state);
+      });
+      return;
+    }
+    const held = this.paged;
+    this.paged = undefined;
+    if (held) {
+      // Held pages of a refused or expired temporary resource were dropped (`forgetPaged`).
+      resources.unshift(...held.resources);
+      for (const [k, v] of meta) held.meta.set(k, v);
+      meta.clear();
+      for (const [k, v] of held.meta) meta.set(k, v);
+    }
     const update: ServerUpdate =
       paging || __faults.clientIgnoresLastMutationIDs
         ? { resources, meta }
@@ -613,6 +663,11 @@ export class SyncEngine<S extends Schema> {
     for (const entry of result.applied) this.hooks.confirmed(entry.id);
     const at = this.clock.now();
     const wall = Date.now();
+    for (const state of held?.ready ?? []) {
+      if (this.resources.get(state.path) !== state || state.more) continue;
+      state.dueAt = at + state.refreshMs;
+      state.markReady(wall);
+    }
     response.resources.forEach((res, i) => {
       const state = viaServer[i]!;
       state.cursor = res.cursor;
@@ -622,6 +677,15 @@ export class SyncEngine<S extends Schema> {
         state.markReady(wall);
       }
     });
+  }
+
+  /** Drops the held pages (and cursor) of a resource let go or refused before they were applied. */
+  private forgetPaged(path: string): void {
+    const held = this.paged;
+    if (!held) return;
+    held.resources = held.resources.filter((r) => r.path !== path);
+    held.meta.delete(CURSOR(path));
+    held.ready = held.ready.filter((s) => s.path !== path);
   }
 
   private async loadWithFunction(state: ResourceState): Promise<void> {
