@@ -13,7 +13,7 @@
  */
 import { sql } from 'kysely';
 import { autocommit, type SyncDatabase, type Tx, writeConflict } from './database.js';
-import { META_TABLES } from './sql-schema.js';
+import { META_TABLES, readVersion } from './sql-schema.js';
 import { WriteSet } from './write-set.js';
 
 /** The one-row table of the guard; its CHECK fails the batch whose expectations no longer hold. */
@@ -106,15 +106,6 @@ export function readInBatchDatabase<T>(db: SyncDatabase, fn: (tx: Tx) => Promise
     if ((await readVersion(tx)) !== before) throw writeConflict();
     return value;
   });
-}
-
-async function readVersion(tx: Tx): Promise<number> {
-  const row = await tx
-    .selectFrom(META_TABLES.version)
-    .select('v')
-    .where('id', '=', 1)
-    .executeTakeFirstOrThrow();
-  return Number(row.v);
 }
 
 function isGuardFailure(e: unknown): boolean {

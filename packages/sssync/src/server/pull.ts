@@ -22,7 +22,7 @@ import { matchResource } from './resources.js';
 import { errorResponse, jsonResponse } from './responses.js';
 import { type Scope, scopeOf } from './scope.js';
 import { fits } from './sql-filter.js';
-import { META_TABLES } from './sql-schema.js';
+import { META_TABLES, readVersion } from './sql-schema.js';
 
 /** Clients of the group that pushed within this window are always reported (§6.6). */
 const RECENT_MS = 7 * 24 * 3600 * 1000;
@@ -55,12 +55,7 @@ async function pullIn(
   const owner = await groupOwner(tx, req.clientGroupID);
   if (owner === undefined) return UNCLAIMED;
   if (owner !== userID) return forbidden('clientGroupID');
-  const row = await tx
-    .selectFrom(META_TABLES.version)
-    .select('v')
-    .where('id', '=', 1)
-    .executeTakeFirstOrThrow();
-  const now = Number(row.v);
+  const now = await readVersion(tx);
   const query = queryRoot(
     serverQueryHost({ tx, dialect: ctx.db.dialect, schema: ctx.schema, maxParameters: ctx.db.maxParameters }),
   ) as QueryRoot<Schema>;

@@ -25,7 +25,7 @@ import { inGroupCommit } from './group-commit.js';
 import { claimIn } from './ownership.js';
 import { errorResponse, jsonResponse } from './responses.js';
 import { serverTransaction } from './server-tx.js';
-import { META_TABLES } from './sql-schema.js';
+import { META_TABLES, readVersion } from './sql-schema.js';
 import type { WriteSet } from './write-set.js';
 
 type Outcome =
@@ -187,12 +187,7 @@ async function nextVersion(tx: Tx): Promise<number> {
     .set((eb) => ({ v: eb('v', '+', 1) }))
     .where('id', '=', 1)
     .execute();
-  const row = await tx
-    .selectFrom(META_TABLES.version)
-    .select('v')
-    .where('id', '=', 1)
-    .executeTakeFirstOrThrow();
-  return Number(row.v);
+  return readVersion(tx);
 }
 
 /** Schema errors from a mutator's writes: the arguments did not fit (§5.3). */

@@ -137,6 +137,16 @@ const ignoreOnMysql = (dialect: SqlDialect) => (e: unknown) => {
 
 export const indexName = (table: string): string => `sssync_v_${table}`.slice(0, 60);
 
+/** The current version: the single row of `sssync_version` (what every commit advances). */
+export async function readVersion(tx: Tx): Promise<number> {
+  const row = await tx
+    .selectFrom(META_TABLES.version)
+    .select('v')
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
+  return Number(row.v);
+}
+
 export async function createMetaTables(tx: Tx, dialect: SqlDialect): Promise<void> {
   const id = textType(dialect, 64);
   const opts = tableOptions(dialect);
