@@ -38,3 +38,28 @@ export function fill(el: Node, ...children: (Child | readonly Child[])[]): void 
 export function badge(doc: Document, text: string, tone: string): HTMLSpanElement {
   return h(doc, 'span', { class: `badge ${tone}` }, text);
 }
+
+/** A table with one header row: a string is a plain `<th>`, an element (a `<th>` with a class) goes in as is. */
+export function table(
+  doc: Document,
+  headers: readonly Child[],
+  body: HTMLTableSectionElement,
+): HTMLTableElement {
+  return h(
+    doc,
+    'table',
+    {},
+    h(
+      doc,
+      'thead',
+      {},
+      h(
+        doc,
+        'tr',
+        {},
+        headers.map((x) => (typeof x === 'string' ? h(doc, 'th', {}, x) : x)),
+      ),
+    ),
+    body,
+  );
+}

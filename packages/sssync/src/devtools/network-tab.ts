@@ -1,4 +1,4 @@
-import { badge, fill, h } from './dom.js';
+import { badge, fill, h, table } from './dom.js';
 import { bytes, clock } from './format.js';
 import type { TabContext, TabView } from './tab.js';
 
@@ -25,23 +25,9 @@ export function networkTab({ doc, source }: TabContext): TabView {
       doc,
       'div',
       { class: 'scroll' },
-      h(
+      table(
         doc,
-        'table',
-        {},
-        h(
-          doc,
-          'thead',
-          {},
-          h(
-            doc,
-            'tr',
-            {},
-            headers.map((t, i) =>
-              h(doc, 'th', { class: i === 0 || (i >= 4 && i <= 6) ? 'num' : undefined }, t),
-            ),
-          ),
-        ),
+        headers.map((t, i) => (i === 0 || (i >= 4 && i <= 6) ? h(doc, 'th', { class: 'num' }, t) : t)),
         body,
       ),
     ),

@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../client/inspector.js';
-import { badge, fill, h } from './dom.js';
+import { badge, fill, h, table } from './dom.js';
 import { clock, json } from './format.js';
 import type { TabContext, TabView } from './tab.js';
 
@@ -40,26 +40,9 @@ export function outboxTab({ doc, source }: TabContext): TabView {
       doc,
       'div',
       { class: 'scroll' },
-      h(
+      table(
         doc,
-        'table',
-        {},
-        h(
-          doc,
-          'thead',
-          {},
-          h(
-            doc,
-            'tr',
-            {},
-            h(doc, 'th', { class: 'num' }, 'id'),
-            h(doc, 'th', {}, 'mutation'),
-            h(doc, 'th', {}, 'args'),
-            h(doc, 'th', {}, 'status'),
-            h(doc, 'th', {}, 'error'),
-            h(doc, 'th', {}, 'queued at'),
-          ),
-        ),
+        [h(doc, 'th', { class: 'num' }, 'id'), 'mutation', 'args', 'status', 'error', 'queued at'],
         body,
       ),
     ),

@@ -1,5 +1,5 @@
 import type { ResourceInfo } from '../client/inspector.js';
-import { badge, fill, h } from './dom.js';
+import { badge, fill, h, table } from './dom.js';
 import { ago, clock } from './format.js';
 import type { TabContext, TabView } from './tab.js';
 
@@ -20,28 +20,7 @@ export function resourcesTab({ doc, source }: TabContext): TabView {
     'div',
     { class: 'pane', 'data-tab-content': 'resources' },
     note,
-    h(
-      doc,
-      'div',
-      { class: 'scroll' },
-      h(
-        doc,
-        'table',
-        {},
-        h(
-          doc,
-          'thead',
-          {},
-          h(
-            doc,
-            'tr',
-            {},
-            headers.map((t) => h(doc, 'th', {}, t)),
-          ),
-        ),
-        body,
-      ),
-    ),
+    h(doc, 'div', { class: 'scroll' }, table(doc, headers, body)),
   );
 
   function update(): void {

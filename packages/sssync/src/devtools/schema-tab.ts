@@ -1,6 +1,6 @@
 import type { Relationship } from '../schema/relationship.js';
 import type { TableDef } from '../schema/table.js';
-import { badge, h } from './dom.js';
+import { badge, h, table } from './dom.js';
 import { json } from './format.js';
 import type { TabContext, TabView } from './tab.js';
 
@@ -18,21 +18,9 @@ export function schemaTab({ doc, source }: TabContext): TabView {
       'section',
       { class: 'schema-table', 'data-table': name },
       h(doc, 'h3', {}, name),
-      h(
+      table(
         doc,
-        'table',
-        {},
-        h(
-          doc,
-          'thead',
-          {},
-          h(
-            doc,
-            'tr',
-            {},
-            ['column', 'type', 'nullable', 'default'].map((t) => h(doc, 'th', {}, t)),
-          ),
-        ),
+        ['column', 'type', 'nullable', 'default'],
         h(
           doc,
           'tbody',
