@@ -472,9 +472,9 @@ export class Replica<S extends Schema = Schema> {
     for (const pageId of plan.deletePages) deletePages.push(membershipPageId(pageId));
     const absent = new Map<RowKey, readonly string[] | undefined>();
     for (const c of rowChanges) {
-      if (c.table === MEMBERSHIP_TABLE) continue;
-      const held = c.after ? undefined : this.membership.snapshot(rowKey(c.table, c.id))?.persisted;
-      absent.set(rowKey(c.table, c.id), held && held.length > 0 ? held : undefined);
+      const key = rowKey(c.table, c.id);
+      const held = c.after ? undefined : this.membership.snapshot(key)?.persisted;
+      absent.set(key, held && held.length > 0 ? held : undefined);
     }
     for (const [key, held] of absent) {
       if (held) {

@@ -108,7 +108,9 @@ export class PageMap {
       pageOf: (table, id) => {
         const k = key(table, id);
         const target = moved.has(k) ? moved.get(k) : this.pageOf.get(table)?.get(id);
-        return target && touched.get(target)?.ids.has(id) === false ? undefined : (target ?? undefined);
+        if (!target) return undefined;
+        // A row whose page was rewritten without it (it is gone, or temporary-only) is in none.
+        return touched.get(target)?.ids.has(id) === false ? undefined : target;
       },
       apply: () => {
         for (const [pageId, p] of touched) {

@@ -650,9 +650,8 @@ export class SyncEngine<S extends Schema> {
     if (held) {
       // Held pages of a refused or expired temporary resource were dropped (`forgetPaged`).
       resources.unshift(...held.resources);
-      for (const [k, v] of meta) held.meta.set(k, v);
-      meta.clear();
-      for (const [k, v] of held.meta) meta.set(k, v);
+      // This response's cursors are newer than the held ones.
+      for (const [k, v] of held.meta) if (!meta.has(k)) meta.set(k, v);
     }
     const update: ServerUpdate =
       paging || __faults.clientIgnoresLastMutationIDs
