@@ -29,8 +29,12 @@ export class LiveQuery {
   /** Whether rows past the window may match (limited queries only). */
   private hasMore = false;
   private composed = new WeakMap<Row, Row>();
-  /** Rows that left the base during the current update, by id (see `keepIdentity`). */
+  /** Rows of the result that left the base during the current update, by id (see `keepIdentity`). */
   private readonly left = new Map<RowId, Row>();
+  /** Rows that came into the base during the current update and were not in the result. */
+  private readonly entered = new Set<Row>();
+  /** Whether the current update recomputed the base (then `left`/`entered` are not the whole story). */
+  private reevaluated = false;
   private current: readonly Row[] = [];
 
   constructor(db: Database, ast: QueryAST) {
@@ -61,28 +65,36 @@ export class LiveQuery {
   update(changes: readonly Change[]): boolean {
     let baseChanged = false;
     let relatedChanged = false;
-    let restored = 0;
+    // Whether `baseChanged` says exactly whether the base rows differ from the result's.
+    let exact = false;
     let own = 0;
     for (const c of changes) {
       if (c.table === this.ast.table) own++;
       if (this.relatedTables.has(c.table)) relatedChanged = true;
     }
+    this.reevaluated = false;
     if (own > REEVALUATE_AFTER) {
       const before = this.base;
       this.reevaluate();
-      restored = this.keepIdentity();
+      this.keepIdentity();
       baseChanged = !sameRows(before, this.base);
+      exact = true;
     } else if (own > 0) {
       for (const c of changes) {
-        if (c.table === this.ast.table && this.applyChange(c)) baseChanged = true;
+        if (c.table === this.ast.table) this.applyChange(c);
       }
       if (this.limit !== undefined && this.base.length < this.limit && this.hasMore) this.refill();
-      restored = this.keepIdentity();
+      // A row can come in and leave again within one commit (inserted then deleted, or pushed out
+      // of a window and refilled): only what is left over after the whole commit counts.
+      const differs = this.keepIdentity();
+      exact = !this.reevaluated;
+      baseChanged = exact ? differs : true;
     }
+    this.entered.clear();
     if (!baseChanged && !relatedChanged) return false;
     const next = this.compose(relatedChanged);
-    // A row left or came in and none was put back: the result differs, no O(result) comparison needed.
-    const surelyChanged = baseChanged && restored === 0 && this.ast.related.length === 0;
+    // Without relationships the result is the base rows: no O(result) comparison needed.
+    const surelyChanged = baseChanged && exact && this.ast.related.length === 0;
     if (!surelyChanged && sameRows(next, this.current)) return false;
     this.current = next;
     return true;
@@ -91,8 +103,10 @@ export class LiveQuery {
   /**
    * A row written again with the same values (deleted and re-inserted, replayed by a rebase, sent
    * again by the server) is a new object but no change: put the object the result had back.
+   * Returns whether the base rows now differ from the result's (exact unless the base was
+   * recomputed during the update).
    */
-  private keepIdentity(): number {
+  private keepIdentity(): boolean {
     let restored = 0;
     for (const old of this.left.values()) {
       const i = this.position(old);
@@ -102,31 +116,41 @@ export class LiveQuery {
         restored++;
       }
     }
+    // Each row put back pairs one row that left with one that came in.
+    const differs = this.left.size > restored || this.entered.size > restored;
     this.left.clear();
-    return restored;
+    return differs;
+  }
+
+  /** Notes that `row` comes into the base rows. */
+  private enter(row: Row): void {
+    // The result's own row coming back (pushed out of a window and refilled, or written again as
+    // the same object) is no change.
+    if (this.left.get(row.id as RowId) === row) this.left.delete(row.id as RowId);
+    else this.entered.add(row);
   }
 
   /** Notes that `row` leaves the base rows (the first version per id is the one the result holds). */
   private drop(row: Row): void {
+    if (this.entered.delete(row)) return;
     if (!this.left.has(row.id as RowId)) this.left.set(row.id as RowId, row);
   }
 
   private reevaluate(): void {
+    this.reevaluated = true;
     for (const row of this.base) this.drop(row);
     this.base = evaluateBase(this.db, this.ast, 1);
     this.hasMore = this.limit !== undefined && this.base.length > this.limit;
     if (this.hasMore) this.base.pop();
   }
 
-  private applyChange(c: Change): boolean {
-    let changed = false;
+  private applyChange(c: Change): void {
     if (c.before && this.pred(c.before)) {
       const i = this.position(c.before);
       const row = this.base[i];
       if (row && row.id === c.before.id) {
         this.drop(row);
         this.base.splice(i, 1);
-        changed = true;
       }
     }
     if (c.after && this.pred(c.after)) {
@@ -134,20 +158,19 @@ export class LiveQuery {
       const last = base[base.length - 1];
       if (this.limit === undefined || (base.length < this.limit && !this.hasMore)) {
         base.splice(this.position(c.after), 0, c.after);
-        changed = true;
+        this.enter(c.after);
       } else if (last && this.cmp(c.after, last) < 0) {
         base.splice(this.position(c.after), 0, c.after);
+        this.enter(c.after);
         if (base.length > this.limit) {
           this.drop(base.pop()!);
           this.hasMore = true;
         }
-        changed = true;
       } else {
         // Past the window (or the window awaits a refill): the refill decides.
         this.hasMore = true;
       }
     }
-    return changed;
   }
 
   private refill(): void {
@@ -168,6 +191,7 @@ export class LiveQuery {
         break;
       }
       this.base.push(row);
+      this.enter(row);
     }
   }
 
