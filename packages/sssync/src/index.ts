@@ -25,6 +25,7 @@ export {
   type Direction,
   type Operator,
   Query,
+  type ResultChange,
 } from './query/index.js';
 export {
   c,

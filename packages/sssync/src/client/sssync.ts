@@ -7,6 +7,7 @@ import type { QueryRoot } from '../mutation/transaction.js';
 import type { QueryAST } from '../query/ast.js';
 import type { Change } from '../query/database.js';
 import { evaluate } from '../query/evaluate.js';
+import type { LiveSet } from '../query/live-set.js';
 import type { QueryHost } from '../query/query.js';
 import { randomID } from '../replica/meta.js';
 import { Replica } from '../replica/replica.js';
@@ -146,7 +147,8 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
         const r = await this.open();
         return r.read(() => evaluate(r.db, ast));
       },
-      subscribe: (ast, listener) => this.subscribe(ast, listener),
+      subscribe: (ast, listener) => this.subscribe((live) => live.subscribe(ast, listener)),
+      subscribeChanges: (ast, listener) => this.subscribe((live) => live.subscribeChanges(ast, listener)),
     };
     this.query = queryRoot(host) as unknown as QueryRoot<S>;
     const execute: Record<string, unknown> = {};
@@ -705,11 +707,12 @@ export class SSSync<S extends Schema, M extends MutatorDefs<S> = MutatorDefs<S>>
     return this.replica!;
   }
 
-  private subscribe(ast: QueryAST, listener: (rows: readonly RowRecord[]) => void): () => void {
+  /** Subscribes to the replica's live queries, once the client is open. */
+  private subscribe(to: (live: LiveSet) => () => void): () => void {
     let stop: (() => void) | undefined;
     let cancelled = false;
     const start = () => {
-      if (!cancelled) stop = this.replica!.live.subscribe(ast, listener);
+      if (!cancelled) stop = to(this.replica!.live);
     };
     if (this.replica) start();
     else this.ready.then(start, () => {});

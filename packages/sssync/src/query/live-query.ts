@@ -9,10 +9,21 @@ import { type Predicate, queryPredicate, type Row, type RowComparator, rowCompar
 const REEVALUATE_AFTER = 1000;
 
 /**
+ * One row's change in a query's result: it came in, changed (same id, other values or relationships)
+ * or left (deleted, no longer matching, or pushed out of a limited window). Carries no position.
+ */
+export type ResultChange<R = Row> =
+  | { readonly type: 'insert'; readonly row: R }
+  | { readonly type: 'update'; readonly row: R; readonly before: R }
+  | { readonly type: 'delete'; readonly row: R };
+
+/**
  * A query kept up to date as rows change. The top-level rows are maintained incrementally: a change
  * to one row costs a binary search in the result, and a limited query refills its window from the
  * index on its sort keys (built on demand), so neither grows with the table. Relationship results are
  * recomputed per result row when a related table changes. Unchanged rows keep their identity.
+ * Without relationships the result array is copied from the base rows only when asked for (`rows`),
+ * so a query followed by its changes alone (`trackChanges`) never pays O(result) per commit.
  */
 export class LiveQuery {
   readonly ast: QueryAST;
@@ -29,13 +40,16 @@ export class LiveQuery {
   /** Whether rows past the window may match (limited queries only). */
   private hasMore = false;
   private composed = new WeakMap<Row, Row>();
-  /** Rows of the result that left the base during the current update, by id (see `keepIdentity`). */
+  /** Rows of the result that left the base during the current update, by id (see `settle`). */
   private readonly left = new Map<RowId, Row>();
   /** Rows that came into the base during the current update and were not in the result. */
   private readonly entered = new Set<Row>();
-  /** Whether the current update recomputed the base (then `left`/`entered` are not the whole story). */
-  private reevaluated = false;
-  private current: readonly Row[] = [];
+  /** The result; null when stale (no relationships: a copy of the base rows, made on demand). */
+  private current: readonly Row[] | null = null;
+  /** Whether `update` lists what changed in the result (`changes`). */
+  trackChanges = false;
+  /** What the last `update` that returned true changed in the result (when `trackChanges`). */
+  changes: readonly ResultChange[] = [];
 
   constructor(db: Database, ast: QueryAST) {
     this.db = db;
@@ -53,72 +67,75 @@ export class LiveQuery {
     for (const r of ast.related) tablesOf(db, r.query, related);
     this.relatedTables = related;
     this.reevaluate();
-    this.current = this.compose(true);
+    this.entered.clear();
+    if (ast.related.length > 0) this.current = this.compose(true);
   }
 
   /** The current result: rows in order (with relationships attached). */
   get rows(): readonly Row[] {
+    if (this.current === null) this.current = this.base.slice();
     return this.current;
   }
 
   /** Applies a commit's changes; returns whether the result changed. */
   update(changes: readonly Change[]): boolean {
-    let baseChanged = false;
     let relatedChanged = false;
-    // Whether `baseChanged` says exactly whether the base rows differ from the result's.
-    let exact = false;
     let own = 0;
     for (const c of changes) {
       if (c.table === this.ast.table) own++;
       if (this.relatedTables.has(c.table)) relatedChanged = true;
     }
-    this.reevaluated = false;
-    if (own > REEVALUATE_AFTER) {
-      const before = this.base;
-      this.reevaluate();
-      this.keepIdentity();
-      baseChanged = !sameRows(before, this.base);
-      exact = true;
-    } else if (own > 0) {
+    if (own > REEVALUATE_AFTER) this.reevaluate();
+    else if (own > 0) {
       for (const c of changes) {
         if (c.table === this.ast.table) this.applyChange(c);
       }
       if (this.limit !== undefined && this.base.length < this.limit && this.hasMore) this.refill();
-      // A row can come in and leave again within one commit (inserted then deleted, or pushed out
-      // of a window and refilled): only what is left over after the whole commit counts.
-      const differs = this.keepIdentity();
-      exact = !this.reevaluated;
-      baseChanged = exact ? differs : true;
     }
-    this.entered.clear();
+    const baseChanged = own > 0 && this.settle();
     if (!baseChanged && !relatedChanged) return false;
+    if (this.ast.related.length === 0) {
+      this.current = null;
+      return true;
+    }
+    const previous = this.current!;
     const next = this.compose(relatedChanged);
-    // Without relationships the result is the base rows: no O(result) comparison needed.
-    const surelyChanged = baseChanged && exact && this.ast.related.length === 0;
-    if (!surelyChanged && sameRows(next, this.current)) return false;
+    if (sameRows(next, previous)) return false;
     this.current = next;
+    if (this.trackChanges) this.changes = diffById(previous, next);
     return true;
   }
 
   /**
-   * A row written again with the same values (deleted and re-inserted, replayed by a rebase, sent
-   * again by the server) is a new object but no change: put the object the result had back.
-   * Returns whether the base rows now differ from the result's (exact unless the base was
-   * recomputed during the update).
+   * Ends an update: a row written again with the same values (deleted and re-inserted, replayed by a
+   * rebase, sent again by the server) is a new object but no change, so the object the result had
+   * is put back. What is left over after the whole commit is the change: a row can come in and
+   * leave again within one (inserted then deleted, or pushed out of a window and refilled). Returns
+   * whether the base rows now differ from the result's.
    */
-  private keepIdentity(): boolean {
-    let restored = 0;
+  private settle(): boolean {
     for (const old of this.left.values()) {
       const i = this.position(old);
       const row = this.base[i];
       if (row && row !== old && row.id === old.id && sameValues(row, old)) {
         this.base[i] = old;
-        restored++;
+        this.entered.delete(row);
+        this.left.delete(old.id as RowId);
       }
     }
-    // Each row put back pairs one row that left with one that came in.
-    const differs = this.left.size > restored || this.entered.size > restored;
+    const differs = this.left.size > 0 || this.entered.size > 0;
+    if (differs && this.trackChanges && this.ast.related.length === 0) {
+      const out: ResultChange[] = [];
+      for (const row of this.entered) {
+        const before = this.left.get(row.id as RowId);
+        if (before) this.left.delete(row.id as RowId);
+        out.push(before ? { type: 'update', row, before } : { type: 'insert', row });
+      }
+      for (const row of this.left.values()) out.push({ type: 'delete', row });
+      this.changes = out;
+    }
     this.left.clear();
+    this.entered.clear();
     return differs;
   }
 
@@ -130,18 +147,19 @@ export class LiveQuery {
     else this.entered.add(row);
   }
 
-  /** Notes that `row` leaves the base rows (the first version per id is the one the result holds). */
+  /** Notes that `row` leaves the base rows. */
   private drop(row: Row): void {
+    // A row that came in during this update was not in the result: nothing left the result.
     if (this.entered.delete(row)) return;
-    if (!this.left.has(row.id as RowId)) this.left.set(row.id as RowId, row);
+    this.left.set(row.id as RowId, row);
   }
 
   private reevaluate(): void {
-    this.reevaluated = true;
     for (const row of this.base) this.drop(row);
     this.base = evaluateBase(this.db, this.ast, 1);
     this.hasMore = this.limit !== undefined && this.base.length > this.limit;
     if (this.hasMore) this.base.pop();
+    for (const row of this.base) this.enter(row);
   }
 
   private applyChange(c: Change): void {
@@ -210,7 +228,7 @@ export class LiveQuery {
   private compose(relatedChanged: boolean): readonly Row[] {
     if (this.ast.related.length === 0) return this.base.slice();
     const byId = new Map<RowId, Row>();
-    for (const r of this.current) byId.set(r.id as RowId, r);
+    for (const r of this.current ?? []) byId.set(r.id as RowId, r);
     // Cached compositions of rows outside the result were not recomputed: they are stale now.
     if (relatedChanged) this.composed = new WeakMap();
     return this.base.map((row) => {
@@ -223,6 +241,23 @@ export class LiveQuery {
       return result;
     });
   }
+}
+
+/** What changed from `a` to `b`, matched by id (for results with relationships, and reloads). */
+export function diffById(a: readonly Row[], b: readonly Row[]): ResultChange[] {
+  const out: ResultChange[] = [];
+  const before = new Map<RowId, Row>();
+  for (const row of a) before.set(row.id as RowId, row);
+  for (const row of b) {
+    const old = before.get(row.id as RowId);
+    if (old === undefined) out.push({ type: 'insert', row });
+    else {
+      before.delete(row.id as RowId);
+      if (old !== row) out.push({ type: 'update', row, before: old });
+    }
+  }
+  for (const row of before.values()) out.push({ type: 'delete', row });
+  return out;
 }
 
 function sameRows(a: readonly Row[], b: readonly Row[]): boolean {

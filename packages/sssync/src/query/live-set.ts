@@ -1,9 +1,16 @@
 import type { QueryAST } from './ast.js';
 import type { Change, Database } from './database.js';
-import { LiveQuery } from './live-query.js';
+import { diffById, LiveQuery, type ResultChange } from './live-query.js';
 import type { Row } from './predicate.js';
 
 type Listener = (rows: readonly Row[]) => void;
+type ChangeListener = (changes: readonly ResultChange[]) => void;
+
+interface Entry {
+  live: LiveQuery;
+  listeners: Set<Listener>;
+  changeListeners: Set<ChangeListener>;
+}
 
 /**
  * The live queries of one client. Subscribers of the same query share one LiveQuery. After a commit,
@@ -12,27 +19,33 @@ type Listener = (rows: readonly Row[]) => void;
  */
 export class LiveSet {
   private readonly db: Database;
-  private readonly queries = new Map<string, { live: LiveQuery; listeners: Set<Listener> }>();
+  private readonly queries = new Map<string, Entry>();
 
   constructor(db: Database) {
     this.db = db;
   }
 
+  /** Calls `listener` with the result now, then after every commit that changes it. */
   subscribe(ast: QueryAST, listener: Listener): () => void {
-    const key = queryKey(ast);
-    let entry = this.queries.get(key);
-    if (!entry) {
-      entry = { live: new LiveQuery(this.db, ast), listeners: new Set() };
-      this.queries.set(key, entry);
-    }
-    const e = entry;
     const wrapped: Listener = (rows) => listener(rows);
-    e.listeners.add(wrapped);
-    wrapped(e.live.rows);
-    return () => {
-      e.listeners.delete(wrapped);
-      if (e.listeners.size === 0 && this.queries.get(key) === e) this.queries.delete(key);
-    };
+    const { entry, release } = this.join(ast, (e) => e.listeners.add(wrapped));
+    wrapped(entry.live.rows);
+    return release(() => entry.listeners.delete(wrapped));
+  }
+
+  /**
+   * Calls `listener` with every row of the result now (as inserts), then with what each commit
+   * changed in it. A query followed this way only never copies its result per commit.
+   */
+  subscribeChanges(ast: QueryAST, listener: ChangeListener): () => void {
+    const wrapped: ChangeListener = (changes) => listener(changes);
+    const { entry, release } = this.join(ast, (e) => e.changeListeners.add(wrapped));
+    entry.live.trackChanges = true;
+    wrapped(entry.live.rows.map((row): ResultChange => ({ type: 'insert', row })));
+    return release(() => {
+      entry.changeListeners.delete(wrapped);
+      if (entry.changeListeners.size === 0) entry.live.trackChanges = false;
+    });
   }
 
   get size(): number {
@@ -44,32 +57,63 @@ export class LiveSet {
     if (changes.length === 0) return;
     const touched = new Set<string>();
     for (const c of changes) touched.add(c.table);
-    const due: { rows: readonly Row[]; listeners: Listener[] }[] = [];
-    for (const { live, listeners } of this.queries.values()) {
-      if (![...live.tables].some((t) => touched.has(t))) continue;
-      if (live.update(changes)) due.push({ rows: live.rows, listeners: [...listeners] });
+    const due: (() => void)[] = [];
+    for (const e of this.queries.values()) {
+      const { live } = e;
+      if (![...live.tables].some((t) => touched.has(t)) || !live.update(changes)) continue;
+      // What each listener gets is taken now, before any is called (a listener may commit again).
+      if (e.listeners.size > 0) due.push(deliver([...e.listeners], live.rows));
+      if (e.changeListeners.size > 0) due.push(deliver([...e.changeListeners], live.changes));
     }
-    for (const { rows, listeners } of due) {
-      for (const l of listeners) {
-        try {
-          l(rows);
-        } catch (e) {
-          queueMicrotask(() => {
-            throw e;
-          });
-        }
-      }
-    }
+    for (const call of due) call();
   }
 
   /** After a wholesale reload (migration, reset): recompute everything. */
   resetAll(): void {
-    for (const [key, entry] of this.queries) {
+    for (const entry of this.queries.values()) {
       const live = new LiveQuery(this.db, entry.live.ast);
-      this.queries.set(key, { live, listeners: entry.listeners });
+      const changes = entry.changeListeners.size > 0 ? diffById(entry.live.rows, live.rows) : [];
+      live.trackChanges = entry.live.trackChanges;
+      entry.live = live;
       for (const l of entry.listeners) l(live.rows);
+      if (changes.length > 0) for (const l of entry.changeListeners) l(changes);
     }
   }
+
+  /** The query's shared entry with a listener added by `add`; `release` removes it (and the entry once unused). */
+  private join(ast: QueryAST, add: (e: Entry) => void) {
+    const key = queryKey(ast);
+    let entry = this.queries.get(key);
+    if (!entry) {
+      entry = { live: new LiveQuery(this.db, ast), listeners: new Set(), changeListeners: new Set() };
+      this.queries.set(key, entry);
+    }
+    const e = entry;
+    add(e);
+    return {
+      entry: e,
+      release: (remove: () => void) => () => {
+        remove();
+        if (e.listeners.size === 0 && e.changeListeners.size === 0 && this.queries.get(key) === e)
+          this.queries.delete(key);
+      },
+    };
+  }
+}
+
+/** Calls each listener with `value`; a throwing listener is reported and doesn't stop the others. */
+function deliver<T>(listeners: readonly ((value: T) => void)[], value: T): () => void {
+  return () => {
+    for (const l of listeners) {
+      try {
+        l(value);
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+  };
 }
 
 /**

@@ -389,9 +389,30 @@ describe('query engine (property)', () => {
           const liveSet = new LiveSet(db);
           const delivered: (readonly Row[])[] = [];
           liveSet.subscribe(ast, (rows) => delivered.push(rows));
+          // A change subscriber rebuilds the result from what it is told, by id.
+          const mirror = new Map<unknown, Row>();
+          let changeCalls = 0;
+          liveSet.subscribeChanges(ast, (changes) => {
+            // The first call is the result now (maybe empty); later ones only when something changed.
+            if (changeCalls++ > 0) expect(changes.length).toBeGreaterThan(0);
+            for (const c of changes) {
+              if (c.type === 'insert') expect(mirror.has(c.row.id)).toBe(false);
+              else expect(mirror.get(c.row.id)).toBe(c.type === 'update' ? c.before : c.row);
+              if (c.type === 'delete') mirror.delete(c.row.id);
+              else mirror.set(c.row.id, c.row);
+            }
+          });
+          // The same rows (objects) as the snapshot subscriber of the same LiveSet got.
+          const mirrored = () => {
+            const rows = delivered.at(-1)!;
+            expect(mirror.size).toBe(rows.length);
+            for (const row of rows) expect(mirror.get(row.id)).toBe(row);
+          };
           let expected = referenceEvaluate(schema, model, ast);
           expect(live.rows).toEqual(expected);
           expect(delivered).toEqual([expected]);
+          mirrored();
+          expect(changeCalls).toBe(1);
           let deliveries = 1;
           for (const { writes, perWrite } of batches) {
             const previous = live.rows;
@@ -404,7 +425,9 @@ describe('query engine (property)', () => {
             expect(notified).toBe(changed);
             if (changed) deliveries++;
             expect(delivered.length).toBe(deliveries);
+            expect(changeCalls).toBe(deliveries);
             expect(delivered.at(-1)).toEqual(next);
+            mirrored();
             const byId = new Map(previous.map((r) => [r.id, r]));
             for (const row of live.rows) {
               const old = byId.get(row.id);

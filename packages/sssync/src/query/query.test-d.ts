@@ -94,4 +94,15 @@ describe('query types', () => {
     // @ts-expect-error wrong type
     query.books.orderBy('title').start({ id: 'b1', title: 1 });
   });
+
+  it('gives changes of the query’s rows to subscribeChanges', () => {
+    query.books.related('author').subscribeChanges((changes) => {
+      for (const c of changes) {
+        expectTypeOf(c.row).toEqualTypeOf<BookWithAuthor>();
+        if (c.type === 'update') expectTypeOf(c.before).toEqualTypeOf<BookWithAuthor>();
+        // @ts-expect-error only an update has a before
+        if (c.type === 'insert') void c.before;
+      }
+    });
+  });
 });

@@ -9,6 +9,7 @@ import type {
 } from '../schema/types.js';
 import { SSSyncError } from '../util/errors.js';
 import { type Condition, type Direction, emptyAST, OPERATORS, type Operator, type QueryAST } from './ast.js';
+import type { ResultChange } from './live-query.js';
 
 /** What runs a query: the client (async, live) or a mutation's transaction (its own view). */
 export interface QueryHost {
@@ -17,6 +18,11 @@ export interface QueryHost {
   subscribe(
     ast: QueryAST,
     listener: (rows: readonly Readonly<Record<string, unknown>>[]) => void,
+  ): () => void;
+  /** Only where results are live (the client). */
+  subscribeChanges?(
+    ast: QueryAST,
+    listener: (changes: readonly ResultChange<Readonly<Record<string, unknown>>>[]) => void,
   ): () => void;
 }
 
@@ -151,6 +157,26 @@ export class Query<S extends Schema, T extends TableName<S>, R = Row<S, T>, Sing
     const single = this.ast.single;
     return this.host.subscribe(this.ast, (rows) =>
       listener((single ? rows[0] : rows) as QueryResult<R, Single>),
+    );
+  }
+
+  /**
+   * Calls `listener` with every row of the result now (each an `insert`), then after every commit
+   * that changes the result with what changed: `insert`, `update` (with the row `before`) and
+   * `delete` (a row deleted, no longer matching, or pushed out of a `limit`). Changes carry no
+   * position: sort by the query's order if you need one, or use `subscribe()`, which hands over the
+   * whole result each time. Without relationships, a query followed only this way costs per commit
+   * what changed, not the size of its result.
+   */
+  subscribeChanges(listener: (changes: readonly ResultChange<R>[]) => void): () => void {
+    if (!this.host.subscribeChanges)
+      throw new SSSyncError(
+        'INVALID_QUERY',
+        'subscribeChanges() is only available on the client; use run().',
+      );
+    return this.host.subscribeChanges(
+      this.ast,
+      listener as (changes: readonly ResultChange<unknown>[]) => void,
     );
   }
 
