@@ -23,6 +23,19 @@ export interface PagePlan {
   apply(): void;
 }
 
+/** A page a plan rewrites: its ids before, and its new ids once they differ (null: the same). */
+interface Touched {
+  readonly table: string;
+  readonly before: readonly Id[];
+  ids: Set<Id> | null;
+}
+
+/** The touched page's ids, copied to be changed. */
+function editable(p: Touched): Set<Id> {
+  p.ids ??= new Set(p.before);
+  return p.ids;
+}
+
 /**
  * Which page each row lives in. A new row goes into a page of its table with room; a changed row's
  * page is rewritten whole. Plans are computed aside and applied only after the store commit succeeds,
@@ -52,7 +65,9 @@ export class PageMap {
 
   /** The pages to write for `changes`, reading current rows through `rowOf`. */
   plan(changes: Iterable<RowChange>, rowOf: (table: string, id: Id) => RowRecord | undefined): PagePlan {
-    const touched = new Map<string, { table: string; ids: Set<Id> }>();
+    // A touched page's ids are copied only once they change: a write that only changes a row's
+    // values rewrites its page's rows but leaves its ids as they are.
+    const touched = new Map<string, Touched>();
     const moved = new Map<string, string | null>();
     const key = (table: string, id: Id) => `${table}\u0000${typeof id}\u0000${id}`;
     const nextPage = new Map(this.nextPage);
@@ -60,7 +75,7 @@ export class PageMap {
     const page = (pageId: string, table: string) => {
       let p = touched.get(pageId);
       if (!p) {
-        p = { table, ids: new Set(this.members.get(pageId)?.ids) };
+        p = { table, before: this.members.get(pageId)?.ids ?? [], ids: null };
         touched.set(pageId, p);
       }
       return p;
@@ -75,12 +90,12 @@ export class PageMap {
         }
         const target = open.get(c.table) ?? this.findRoom(c.table, touched, nextPage);
         open.set(c.table, target);
-        const p = page(target, c.table);
-        p.ids.add(c.id);
+        const ids = editable(page(target, c.table));
+        ids.add(c.id);
         moved.set(k, target);
-        if (p.ids.size >= PAGE_SIZE) open.delete(c.table);
+        if (ids.size >= PAGE_SIZE) open.delete(c.table);
       } else if (current) {
-        page(current, c.table).ids.delete(c.id);
+        editable(page(current, c.table)).delete(c.id);
         moved.set(k, null);
       }
     }
@@ -89,15 +104,18 @@ export class PageMap {
     const reshaped = new Set<string>();
     for (const [pageId, p] of touched) {
       const rows: RowRecord[] = [];
-      for (const id of p.ids) {
+      for (const id of p.ids ?? p.before) {
         const row = rowOf(p.table, id);
         if (row) rows.push(row);
-        else p.ids.delete(id);
+        else editable(p).delete(id);
       }
       if (rows.length > 0) {
         putPages.set(pageId, { table: p.table, rows });
         const old = this.members.get(pageId)?.ids;
-        if (!old || old.length !== rows.length || rows.some((row, i) => row.id !== old[i]))
+        if (
+          p.ids !== null &&
+          (!old || old.length !== rows.length || rows.some((row, i) => row.id !== old[i]))
+        )
           reshaped.add(pageId);
       } else if (this.members.has(pageId)) deletePages.push(pageId);
     }
@@ -110,13 +128,13 @@ export class PageMap {
         const target = moved.has(k) ? moved.get(k) : this.pageOf.get(table)?.get(id);
         if (!target) return undefined;
         // A row whose page was rewritten without it (it is gone, or temporary-only) is in none.
-        return touched.get(target)?.ids.has(id) === false ? undefined : target;
+        return touched.get(target)?.ids?.has(id) === false ? undefined : target;
       },
       apply: () => {
         for (const [pageId, p] of touched) {
+          if (p.ids === null) continue; // same ids as before
           const of = this.tableMap(p.table);
-          const old = this.members.get(pageId);
-          for (const id of old?.ids ?? []) if (!p.ids.has(id) && of.get(id) === pageId) of.delete(id);
+          for (const id of p.before) if (!p.ids.has(id) && of.get(id) === pageId) of.delete(id);
           for (const id of p.ids) of.set(id, pageId);
           if (p.ids.size > 0) this.members.set(pageId, { table: p.table, ids: [...p.ids] });
           else this.members.delete(pageId);
@@ -126,13 +144,9 @@ export class PageMap {
     };
   }
 
-  private findRoom(
-    table: string,
-    touched: Map<string, { ids: Set<Id> }>,
-    nextPage: Map<string, number>,
-  ): string {
+  private findRoom(table: string, touched: Map<string, Touched>, nextPage: Map<string, number>): string {
     for (const [pageId, m] of this.members) {
-      if (m.table === table && (touched.get(pageId)?.ids.size ?? m.ids.length) < PAGE_SIZE) return pageId;
+      if (m.table === table && (touched.get(pageId)?.ids?.size ?? m.ids.length) < PAGE_SIZE) return pageId;
     }
     const n = nextPage.get(table) ?? 0;
     nextPage.set(table, n + 1);
