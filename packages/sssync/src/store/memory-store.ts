@@ -56,10 +56,13 @@ class MemoryStore implements Store {
     let outbox: OutboxEntry[];
     let meta: [string, unknown][];
     try {
-      pages = [...(batch.putPages ?? [])].map(([id, page]) => [
-        id,
-        { table: page.table, rows: page.rows.map((row) => (isFrozenRow(row) ? row : clone(row))) },
-      ]);
+      pages = [...(batch.putPages ?? [])].map(([id, page]) => {
+        // A row at the same place in the page as stored is the object this store already keeps (a
+        // page rewritten for one changed row repeats the others): no check needed.
+        const stored = this.pages.get(id)?.rows;
+        const rows = page.rows.map((row, i) => (stored?.[i] === row || isFrozenRow(row) ? row : clone(row)));
+        return [id, { table: page.table, rows }];
+      });
       outbox = (batch.putOutbox ?? []).map(clone);
       meta = [...(batch.putMeta ?? [])].map(([key, value]) => [key, clone(value)]);
     } catch (e) {
