@@ -126,6 +126,17 @@ function serverError(status: number, url: string, body?: unknown): SSSyncError {
   );
 }
 
-function byteLength(s: string): number {
-  return new TextEncoder().encode(s).length;
+/** The UTF-8 size of `s` (as `TextEncoder` would write it), counted without encoding a copy. */
+export function byteLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: two units, four bytes
+      i++;
+    } else n += 2; // three bytes (a lone surrogate is written as U+FFFD, three bytes too)
+  }
+  return n;
 }
