@@ -1,8 +1,9 @@
 /**
  * Group commit for SQLite: one connection, and a commit in WAL mode with `synchronous = FULL` waits
- * for the disk, blocking the process (better-sqlite3 is synchronous). So pushes that arrive while a
- * write transaction runs are queued and then run together in the next one, each under its own
- * savepoint, and answered after its one commit — every answer still follows a durable commit.
+ * for the disk, blocking the process (better-sqlite3 is synchronous). So the pushes that arrive
+ * together (read from their sockets in one turn of the event loop, or submitted together) are queued
+ * and run in one transaction, each under its own savepoint, and answered after its one commit —
+ * every answer still follows a durable commit.
  *
  * Per push nothing changes (PROTOCOL.md §5.2): its writes and its `last_mutation_id` commit together,
  * or not at all. A push that fails for a reason of its own is rolled back to its savepoint and only
@@ -10,8 +11,8 @@
  * again, so nothing runs twice). The group's version is taken first, outside every savepoint, so no
  * savepoint rollback can undo it while rows stamped with it commit.
  */
-import { sql } from 'kysely';
 import { type SyncDatabase, type Tx, withRetries, writeTransaction } from './database.js';
+import { fixed } from './prepared.js';
 
 /** A push's work in the group's transaction; `version()` is the group's (taken once, up front). */
 export type GroupJob<T> = (tx: Tx, version: () => Promise<number>) => Promise<T>;
@@ -22,10 +23,20 @@ interface Queued {
   readonly reject: (error: unknown) => void;
 }
 
+const savepoint = fixed('savepoint sssync_push');
+const release = fixed('release savepoint sssync_push');
+const rollback = fixed('rollback to savepoint sssync_push');
+
 /** Pushes per transaction, so that one transaction (and the answers waiting on it) stays short. */
 const MAX_GROUP = 64;
 
-const committers = new WeakMap<SyncDatabase, (job: GroupJob<unknown>) => Promise<unknown>>();
+interface Committer {
+  submit(job: GroupJob<unknown>): Promise<unknown>;
+  /** Starts the waiting group now instead of at its turn. */
+  hurry(): void;
+}
+
+const committers = new WeakMap<SyncDatabase, Committer>();
 
 /** Runs `job` in a write transaction shared with the pushes queued beside it (SQLite only). */
 export function inGroupCommit<T>(
@@ -33,17 +44,27 @@ export function inGroupCommit<T>(
   nextVersion: (tx: Tx) => Promise<number>,
   job: GroupJob<T>,
 ): Promise<T> {
-  let submit = committers.get(db);
-  if (!submit) {
-    submit = committer(db, nextVersion);
-    committers.set(db, submit);
+  let c = committers.get(db);
+  if (!c) {
+    c = committer(db, nextVersion);
+    committers.set(db, c);
   }
-  return submit(job as GroupJob<unknown>) as Promise<T>;
+  return c.submit(job as GroupJob<unknown>) as Promise<T>;
 }
 
-function committer(db: SyncDatabase, nextVersion: (tx: Tx) => Promise<number>) {
+/**
+ * Starts the group that waits for its turn now: a pull calls it before it reads, so that it sees the
+ * pushes submitted before it and an in-process caller that only awaits promises (a client pulling in
+ * a loop while others push) cannot keep the group from starting.
+ */
+export function hurryGroupCommit(db: SyncDatabase): void {
+  committers.get(db)?.hurry();
+}
+
+function committer(db: SyncDatabase, nextVersion: (tx: Tx) => Promise<number>): Committer {
   const queue: Queued[] = [];
   let running = false;
+  let wake: (() => void) | undefined;
 
   const runGroup = async (group: readonly Queued[]): Promise<void> => {
     let settled: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
@@ -54,15 +75,15 @@ function committer(db: SyncDatabase, nextVersion: (tx: Tx) => Promise<number>) {
           const taken = () => Promise.resolve(version);
           const out: typeof settled = [];
           for (const { job } of group) {
-            await sql`savepoint sssync_push`.execute(tx);
+            await savepoint(tx);
             try {
               const value = await job(tx, taken);
-              await sql`release savepoint sssync_push`.execute(tx);
+              await release(tx);
               out.push({ ok: true, value });
             } catch (error) {
               if (db.isRetryable(error)) throw error;
-              await sql`rollback to savepoint sssync_push`.execute(tx);
-              await sql`release savepoint sssync_push`.execute(tx);
+              await rollback(tx);
+              await release(tx);
               out.push({ ok: false, error });
             }
           }
@@ -80,16 +101,22 @@ function committer(db: SyncDatabase, nextVersion: (tx: Tx) => Promise<number>) {
     });
   };
 
-  // A group starts after the current microtasks, so pushes submitted together join it, and pushes
-  // that arrive while a group runs form the next one. It must not wait for a later turn of the event
-  // loop (setImmediate): callers that only ever await promises (an in-process client pulling in a
-  // loop) would then starve it forever.
-  const nextTurn = (): Promise<void> => new Promise((resolve) => queueMicrotask(resolve));
+  // A group starts on the next turn of the event loop (setImmediate runs after the poll phase), so the
+  // requests read from their sockets in this turn join it: each request is handled up to here within
+  // its own socket's callback, and a group that started after the current microtasks would hold only
+  // the first (a transaction runs without waiting on I/O). A pull starts the group sooner (`hurry`).
+  const nextTurn = (): Promise<void> =>
+    new Promise((resolve) => {
+      wake = resolve;
+      if (typeof setImmediate === 'function') setImmediate(resolve);
+      else setTimeout(resolve, 0);
+    });
   const drain = async (): Promise<void> => {
     running = true;
     try {
       while (queue.length > 0) {
         await nextTurn();
+        wake = undefined;
         await runGroup(queue.splice(0, MAX_GROUP));
       }
     } finally {
@@ -97,9 +124,12 @@ function committer(db: SyncDatabase, nextVersion: (tx: Tx) => Promise<number>) {
     }
   };
 
-  return (job: GroupJob<unknown>): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      queue.push({ job, resolve, reject });
-      if (!running) void drain();
-    });
+  return {
+    submit: (job) =>
+      new Promise((resolve, reject) => {
+        queue.push({ job, resolve, reject });
+        if (!running) void drain();
+      }),
+    hurry: () => wake?.(),
+  };
 }

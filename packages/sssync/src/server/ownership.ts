@@ -3,8 +3,10 @@
  * to the group of its first push. Recorded in the database on first sight; insert-if-absent, then
  * read back, so two racing first requests agree on one owner. An owner, once recorded, never changes.
  */
-import type { SyncDatabase, Tx } from './database.js';
+import type { InsertQueryBuilder } from 'kysely';
+import type { SqlDialect, SyncDatabase, Tx } from './database.js';
 import { withRetries, writeTransaction } from './database.js';
+import { type Arg, type Prepared, prepared } from './prepared.js';
 import { META_TABLES } from './sql-schema.js';
 
 export type Ownership =
@@ -29,33 +31,18 @@ export async function claimIn(
   userID: string,
   clientID: string | undefined,
 ): Promise<Ownership> {
-  const group = await findOrInsert(
-    db,
-    tx,
-    META_TABLES.groups,
-    'client_group_id',
-    groupID,
-    { client_group_id: groupID, user_id: userID },
-    'user_id',
-  );
-  if (String(group) !== userID) return { ok: false, field: 'clientGroupID' };
+  let group = await groupOwner(tx, groupID);
+  if (group === undefined) {
+    await insertGroup(db.dialect)(tx, groupID, userID);
+    group = await groupOwner(tx, groupID);
+  }
+  if (group !== userID) return { ok: false, field: 'clientGroupID' };
   if (clientID === undefined) return { ok: true, lastMutationID: 0 };
-  const read = () => {
-    const select = tx
-      .selectFrom(META_TABLES.clients)
-      .select(['client_group_id', 'last_mutation_id'])
-      .where('client_id', '=', clientID);
-    return (db.dialect === 'sqlite' ? select : select.forUpdate()).executeTakeFirst();
-  };
-  let row = await read();
+  const read = db.dialect === 'sqlite' ? selectClient : selectClientForUpdate;
+  let row = (await read(tx, clientID)).rows[0];
   if (!row) {
-    await insertIgnore(db, tx, META_TABLES.clients, 'client_id', {
-      client_id: clientID,
-      client_group_id: groupID,
-      last_mutation_id: 0,
-      updated_at: Date.now(),
-    });
-    row = await read();
+    await insertClient(db.dialect)(tx, clientID, groupID, Date.now());
+    row = (await read(tx, clientID)).rows[0];
     if (!row) throw new Error(`sssync: the row of client ${clientID} is missing after its insert.`);
   }
   if (String(row.client_group_id) !== groupID) return { ok: false, field: 'clientID' };
@@ -64,28 +51,50 @@ export async function claimIn(
 
 /** The user a group belongs to, `undefined` if it has none yet: a plain read (owners never change). */
 export async function groupOwner(tx: Tx, groupID: string): Promise<string | undefined> {
-  const row = await tx
-    .selectFrom(META_TABLES.groups)
-    .select('user_id')
-    .where('client_group_id', '=', groupID)
-    .executeTakeFirst();
+  const row = (await selectOwner(tx, groupID)).rows[0];
   return row === undefined ? undefined : String(row.user_id);
 }
 
-async function findOrInsert(
-  db: SyncDatabase,
-  tx: Tx,
-  table: string,
+const selectOwner = prepared<[groupID: string]>((tx, arg) =>
+  tx.selectFrom(META_TABLES.groups).select('user_id').where('client_group_id', '=', arg(0)),
+);
+
+const clientQuery = (tx: Tx, arg: Arg) =>
+  tx
+    .selectFrom(META_TABLES.clients)
+    .select(['client_group_id', 'last_mutation_id'])
+    .where('client_id', '=', arg(0));
+const selectClient = prepared<[clientID: string]>(clientQuery);
+const selectClientForUpdate = prepared<[clientID: string]>((tx, arg) => clientQuery(tx, arg).forUpdate());
+
+const insertGroup = insertIfAbsent<[groupID: string, userID: string]>('client_group_id', (tx, arg) =>
+  tx.insertInto(META_TABLES.groups).values({ client_group_id: arg(0), user_id: arg(1) }),
+);
+
+const insertClient = insertIfAbsent<[clientID: string, groupID: string, now: number]>(
+  'client_id',
+  (tx, arg) =>
+    tx.insertInto(META_TABLES.clients).values({
+      client_id: arg(0),
+      client_group_id: arg(1),
+      last_mutation_id: 0,
+      updated_at: arg(2),
+    }),
+);
+
+/** The insert, doing nothing where a row with the same `key` exists, for each dialect. */
+function insertIfAbsent<A extends readonly unknown[]>(
   key: string,
-  id: string,
-  values: Record<string, unknown>,
-  column: string,
-): Promise<unknown> {
-  const read = () => tx.selectFrom(table).select(column).where(key, '=', id).executeTakeFirst();
-  const found = await read();
-  if (found) return found[column];
-  await insertIgnore(db, tx, table, key, values);
-  return (await read())?.[column];
+  build: (tx: Tx, arg: Arg) => InsertQueryBuilder<any, any, any>,
+): (dialect: SqlDialect) => Prepared<A> {
+  const ignore = prepared<A>((tx, arg) => ignoring('mysql', key, build(tx, arg)));
+  const onConflict = prepared<A>((tx, arg) => ignoring('sqlite', key, build(tx, arg)));
+  return (dialect) => (dialect === 'mysql' ? ignore : onConflict);
+}
+
+/** MySQL's insert-if-absent is `insert ignore`; the others' `on conflict do nothing`. */
+function ignoring(dialect: SqlDialect, key: string, insert: InsertQueryBuilder<any, any, any>) {
+  return dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column(key).doNothing());
 }
 
 /** Inserts `values` unless a row with the same `key` exists. */
@@ -96,8 +105,5 @@ export function insertIgnore(
   key: string,
   values: Record<string, unknown>,
 ): Promise<unknown> {
-  const insert = tx.insertInto(table).values(values);
-  return db.dialect === 'mysql'
-    ? insert.ignore().execute()
-    : insert.onConflict((oc) => oc.column(key).doNothing()).execute();
+  return ignoring(db.dialect, key, tx.insertInto(table).values(values)).execute();
 }

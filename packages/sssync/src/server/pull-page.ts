@@ -49,6 +49,11 @@ export async function readPage(req: PageRequest): Promise<Page> {
     ([table, ts]) => new TableStream(req, table, req.schema.tables[table]!, ts, base, start, batch),
   );
   const patch: PatchOp[] = full ? [{ op: 'clear' }] : [];
+  // Every row this snapshot sees has a version up to `now`: from a cursor at `now` (a client at the
+  // head, polling for changes) there is nothing to read.
+  if (!full && start.table === undefined && start.version >= now) {
+    return { patch, cursor: completeCursor(epoch, scope.fingerprint, now), more: false };
+  }
   let count = 0;
   let at = start;
   let finishing: number | undefined;

@@ -14,7 +14,9 @@ import { readInBatchDatabase } from './batch-push.js';
 import type { ServerContext } from './context.js';
 import { type Cursor, parseCursor } from './cursor.js';
 import { snapshotTransaction, type Tx, withRetries } from './database.js';
+import { hurryGroupCommit } from './group-commit.js';
 import { claim, groupOwner } from './ownership.js';
+import { prepared } from './prepared.js';
 import { readPage } from './pull-page.js';
 import { forbidden } from './push.js';
 import { serverQueryHost } from './query-host.js';
@@ -32,6 +34,7 @@ const RECENT_MS = 7 * 24 * 3600 * 1000;
  * group not seen yet takes a write transaction, to claim it, before the pull reads.
  */
 export async function handlePull(ctx: ServerContext, req: PullRequest, userID: string): Promise<Response> {
+  hurryGroupCommit(ctx.db);
   // Without interactive transactions, a pull is one snapshot if no push committed during its reads.
   const inSnapshot = ctx.db.batch ? readInBatchDatabase : snapshotTransaction;
   const read = () => withRetries(ctx.db, () => inSnapshot(ctx.db, (tx) => pullIn(ctx, tx, req, userID)));
@@ -97,19 +100,20 @@ async function pullIn(
       more: page.more,
     });
   }
-  const clients = await tx
-    .selectFrom(META_TABLES.clients)
-    .select(['client_id', 'last_mutation_id'])
-    .where('client_group_id', '=', req.clientGroupID)
-    // The pulling client always, however long ago it pushed: it tells a server that lost its history.
-    .where((eb) =>
-      eb.or([eb('updated_at', '>=', Date.now() - RECENT_MS), eb('client_id', '=', req.clientID)]),
-    )
-    .execute();
+  const clients = await selectClients(tx, req.clientGroupID, Date.now() - RECENT_MS, req.clientID);
   const lastMutationIDs: Record<string, number> = {};
-  for (const c of clients) lastMutationIDs[String(c.client_id)] = Number(c.last_mutation_id);
+  for (const c of clients.rows) lastMutationIDs[String(c.client_id)] = Number(c.last_mutation_id);
   return jsonResponse(200, { protocolVersion: PROTOCOL_VERSION, resources, lastMutationIDs });
 }
+
+const selectClients = prepared<[groupID: string, since: number, clientID: string]>((tx, arg) =>
+  tx
+    .selectFrom(META_TABLES.clients)
+    .select(['client_id', 'last_mutation_id'])
+    .where('client_group_id', '=', arg(0))
+    // The pulling client always, however long ago it pushed: it tells a server that lost its history.
+    .where((eb) => eb.or([eb('updated_at', '>=', arg(1)), eb('client_id', '=', arg(2))])),
+);
 
 /** A parsed cursor whose position this scope can resume from; anything else means a full load. */
 function usable(ctx: ServerContext, scope: Scope, cursor: Cursor | undefined): Cursor | undefined {

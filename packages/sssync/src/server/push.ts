@@ -11,7 +11,6 @@
  * together or not at all. On SQLite, pushes that arrive together share a transaction (group-commit.ts);
  * on a database without interactive transactions (D1), a push is one guarded batch (batch-push.ts).
  */
-import { sql } from 'kysely';
 import { type MutatorFn, validateArgs } from '../mutation/mutators.js';
 import { PROTOCOL_VERSION } from '../protocol/limits.js';
 import { mutatorNameIsSafe } from '../protocol/mutation-input.js';
@@ -23,6 +22,7 @@ import { type ServerContext, serverMutator } from './context.js';
 import { type Tx, withRetries, writeTransaction } from './database.js';
 import { inGroupCommit } from './group-commit.js';
 import { claimIn } from './ownership.js';
+import { fixed, prepared } from './prepared.js';
 import { errorResponse, jsonResponse } from './responses.js';
 import { serverTransaction } from './server-tx.js';
 import { META_TABLES, readVersion } from './sql-schema.js';
@@ -116,11 +116,8 @@ async function pushIn(
   }
   // Every push counts as activity, duplicates and gaps too (pulls report clients active this week).
   if (!writes) {
-    await tx
-      .updateTable(META_TABLES.clients)
-      .set(last === initial ? { updated_at: Date.now() } : { last_mutation_id: last, updated_at: Date.now() })
-      .where('client_id', '=', req.clientID)
-      .execute();
+    if (last === initial) await touchClient(tx, req.clientID, Date.now());
+    else await advanceClient(tx, req.clientID, Date.now(), last);
   }
   return gap === undefined
     ? { kind: 'done', results, initial, last }
@@ -147,7 +144,7 @@ async function runMutator(
   }
   const version = await takeVersion();
   if (writes) writes.savepoint();
-  else await sql`savepoint sssync_mutation`.execute(tx);
+  else await savepoint(tx);
   const run = serverTransaction({
     tx,
     dialect: ctx.db.dialect,
@@ -165,30 +162,51 @@ async function runMutator(
     await run.settle();
     await run.close();
     if (writes) writes.release();
-    else await sql`release savepoint sssync_mutation`.execute(tx);
+    else await release(tx);
     return { id: m.id, ok: true };
   } catch (e) {
     await run.close();
     // A deadlock or serialization failure is the database's, not the mutator's: retry it all.
     if (ctx.db.isRetryable(e)) throw e;
     if (writes) writes.rollback();
-    else await sql`rollback to savepoint sssync_mutation`.execute(tx);
+    else await rollback(tx);
     return failure(m.id, e);
   }
 }
+
+const savepoint = fixed('savepoint sssync_mutation');
+const release = fixed('release savepoint sssync_mutation');
+const rollback = fixed('rollback to savepoint sssync_mutation');
 
 /**
  * The next version, taken by incrementing the single row of `sssync_version`: the row stays locked
  * until this transaction commits, so writing transactions commit in version order.
  */
 async function nextVersion(tx: Tx): Promise<number> {
-  await tx
-    .updateTable(META_TABLES.version)
-    .set((eb) => ({ v: eb('v', '+', 1) }))
-    .where('id', '=', 1)
-    .execute();
+  await bumpVersion(tx);
   return readVersion(tx);
 }
+
+const bumpVersion = prepared<[]>((tx) =>
+  tx
+    .updateTable(META_TABLES.version)
+    .set((eb) => ({ v: eb('v', '+', 1) }))
+    .where('id', '=', 1),
+);
+
+const touchClient = prepared<[clientID: string, now: number]>((tx, arg) =>
+  tx
+    .updateTable(META_TABLES.clients)
+    .set({ updated_at: arg(1) })
+    .where('client_id', '=', arg(0)),
+);
+
+const advanceClient = prepared<[clientID: string, now: number, last: number]>((tx, arg) =>
+  tx
+    .updateTable(META_TABLES.clients)
+    .set({ last_mutation_id: arg(2), updated_at: arg(1) })
+    .where('client_id', '=', arg(0)),
+);
 
 /** Schema errors from a mutator's writes: the arguments did not fit (§5.3). */
 const ARGUMENT_CODES = new Set(['INVALID_ROW', 'UNKNOWN_COLUMN', 'UNKNOWN_TABLE', 'INVALID_ARGUMENT']);

@@ -5,6 +5,7 @@
  * over the database transaction of one mutation. Every written row is stamped with the
  * transaction's version; deletes leave a tombstone; the row's previous image is kept for pulls.
  */
+import type { Compilable } from 'kysely';
 import { queryRoot } from '../mutation/client-tx.js';
 import type { Transaction } from '../mutation/transaction.js';
 import type { Schema } from '../schema/schema.js';
@@ -12,6 +13,7 @@ import type { TableDef } from '../schema/table.js';
 import { normalizeInsert, normalizeUpdate, type RowRecord } from '../schema/validate-row.js';
 import { SSSyncError } from '../util/errors.js';
 import type { SqlDialect, Tx } from './database.js';
+import { type Arg, type Prepared, prepared } from './prepared.js';
 import { serverQueryHost } from './query-host.js';
 import { fits } from './sql-filter.js';
 import { decodeRow, encodeFlag, encodeRow, SYNC } from './sql-schema.js';
@@ -67,10 +69,7 @@ export function serverTransaction<S extends Schema>(ctx: ServerTxContext): Serve
 
   const readFull = async (table: string, def: TableDef, id: unknown): Promise<SqlRow | undefined> => {
     if (!validId(def, id)) return undefined;
-    return (
-      writes?.get(table, id) ??
-      (await tx.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst())
-    );
+    return writes?.get(table, id) ?? (await selectRow(table)(tx, id)).rows[0];
   };
   const alive = (row: SqlRow | undefined): row is SqlRow =>
     row !== undefined && !(Number(row[SYNC.deleted]) !== 0 || row[SYNC.deleted] === true);
@@ -102,8 +101,14 @@ export function serverTransaction<S extends Schema>(ctx: ServerTxContext): Serve
       [SYNC.prev]: prev,
     };
     if (writes) writes.put(table, id, { ...existing, ...values }, existing !== undefined);
-    else if (existing) await tx.updateTable(table).set(values).where('id', '=', id).execute();
-    else await tx.insertInto(table).values(values).execute();
+    else if (existing) {
+      // The id stays: setting it again would make SQLite rewrite the primary key's index entry.
+      const columns = Object.keys(values).filter((c) => c !== 'id');
+      await updateRow(table, columns)(tx, ...columns.map((c) => values[c]), id);
+    } else {
+      const columns = Object.keys(values);
+      await insertRow(table, columns)(tx, ...columns.map((c) => values[c]));
+    }
   };
 
   const writer = (name: string) => {
@@ -180,6 +185,37 @@ export function serverTransaction<S extends Schema>(ctx: ServerTxContext): Serve
     },
   };
 }
+
+/** A table's statements, prepared once per table and column list (a tombstone sets fewer columns). */
+const statements = new Map<string, Prepared<unknown[]>>();
+/** Column lists come from the schema, so a few per table; the bound only keeps a process's many schemas in check. */
+const MAX_STATEMENTS = 1_000;
+
+function statement(key: string, build: (tx: Tx, arg: Arg) => Compilable<unknown>): Prepared<unknown[]> {
+  let found = statements.get(key);
+  if (found === undefined) {
+    if (statements.size >= MAX_STATEMENTS) statements.clear();
+    found = prepared(build);
+    statements.set(key, found);
+  }
+  return found;
+}
+
+const selectRow = (table: string) =>
+  statement(`select\0${table}`, (tx, arg) => tx.selectFrom(table).selectAll().where('id', '=', arg(0)));
+
+const updateRow = (table: string, columns: readonly string[]) =>
+  statement(`update\0${table}\0${columns.join('\0')}`, (tx, arg) =>
+    tx
+      .updateTable(table)
+      .set(Object.fromEntries(columns.map((c, i) => [c, arg(i)])))
+      .where('id', '=', arg(columns.length)),
+  );
+
+const insertRow = (table: string, columns: readonly string[]) =>
+  statement(`insert\0${table}\0${columns.join('\0')}`, (tx, arg) =>
+    tx.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, arg(i)]))),
+  );
 
 function validId(def: TableDef, id: unknown): boolean {
   const spec = def.columns.id;

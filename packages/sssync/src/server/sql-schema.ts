@@ -7,6 +7,7 @@ import { type Expression, type RawBuilder, sql } from 'kysely';
 import type { ColumnKind, ColumnSpec } from '../schema/column.js';
 import type { TableDef } from '../schema/table.js';
 import type { SqlDialect, Tx } from './database.js';
+import { prepared } from './prepared.js';
 
 /** The columns the server adds to every table (a schema column may not start with `_sssync_`). */
 export const SYNC = {
@@ -139,13 +140,14 @@ export const indexName = (table: string): string => `sssync_v_${table}`.slice(0,
 
 /** The current version: the single row of `sssync_version` (what every commit advances). */
 export async function readVersion(tx: Tx): Promise<number> {
-  const row = await tx
-    .selectFrom(META_TABLES.version)
-    .select('v')
-    .where('id', '=', 1)
-    .executeTakeFirstOrThrow();
-  return Number(row.v);
+  const { rows } = await selectVersion(tx);
+  if (rows[0] === undefined) throw new Error('sssync: the version row is missing.');
+  return Number(rows[0].v);
 }
+
+const selectVersion = prepared<[]>((tx) =>
+  tx.selectFrom(META_TABLES.version).select('v').where('id', '=', 1),
+);
 
 export async function createMetaTables(tx: Tx, dialect: SqlDialect): Promise<void> {
   const id = textType(dialect, 64);

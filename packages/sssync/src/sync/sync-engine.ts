@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION } from '../protocol/limits.js';
+import { PROTOCOL_LIMITS, PROTOCOL_VERSION } from '../protocol/limits.js';
 import { parsePullResponse, parsePushResponse } from '../protocol/parse.js';
 import type { PullRequest } from '../protocol/pull.js';
 import type { PushRequest } from '../protocol/push.js';
@@ -30,7 +30,7 @@ export interface SyncOptions {
   readonly fetch?: FetchFn;
   /** How often held persisted resources are pulled (default 60 s). */
   readonly pullIntervalSeconds?: number;
-  /** Mutations per push (default 100). */
+  /** Mutations per push (default 1000: what a server with the protocol's default limits takes). */
   readonly pushBatchSize?: number;
   readonly backoff?: BackoffOptions;
   /** How long a released temporary resource's rows stay (default 30 s). */
@@ -74,6 +74,8 @@ export class SyncEngine<S extends Schema> {
   /** The highest mutation id the server has told us it processed. */
   private pushedUpTo = 0;
   private batchSize: number;
+  /** The mutations per push the server said it takes at most (a 413 on `mutations`). */
+  private serverBatchLimit = Number.POSITIVE_INFINITY;
   private attempt = 0;
   private retryAt = 0;
   private current: Promise<void> | undefined;
@@ -120,7 +122,7 @@ export class SyncEngine<S extends Schema> {
     this.opts = opts;
     this.loaders = loaders;
     this.hooks = hooks;
-    this.batchSize = opts.pushBatchSize ?? 100;
+    this.batchSize = this.maxBatch();
     this.clock = opts.clock ?? systemClock;
     this.fetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.status.set({ pending: replica.outbox.length });
@@ -475,7 +477,7 @@ export class SyncEngine<S extends Schema> {
       for (const entry of result.dropped) this.hooks.rejected(entry, rejected.get(entry.id)!);
     }
     for (const r of response.results) if (r.ok) this.hooks.confirmed(r.id);
-    this.batchSize = Math.min(this.opts.pushBatchSize ?? 100, this.batchSize * 2);
+    this.batchSize = Math.min(this.maxBatch(), this.batchSize * 2);
   }
 
   /**
@@ -496,6 +498,18 @@ export class SyncEngine<S extends Schema> {
     }
     let poison: OutboxEntry | undefined;
     if (e.code === 'TOO_LARGE') {
+      const limit = e.details?.limit;
+      if (
+        e.details?.field === 'mutations' &&
+        typeof limit === 'number' &&
+        limit >= 1 &&
+        limit < batch.length
+      ) {
+        // The server takes fewer mutations per push than we send: send that many from now on.
+        this.serverBatchLimit = Math.floor(limit);
+        this.batchSize = this.maxBatch();
+        return true;
+      }
       if (batch.length > 1) {
         this.batchSize = Math.max(1, Math.floor(batch.length / 2));
         return true;
@@ -510,6 +524,11 @@ export class SyncEngine<S extends Schema> {
     this.hooks.renumbered(result.renumbered);
     for (const entry of result.dropped) this.hooks.rejected(entry, e);
     return true;
+  }
+
+  /** Mutations per push at most: the option, or less where the server said it takes less. */
+  private maxBatch(): number {
+    return Math.min(this.opts.pushBatchSize ?? PROTOCOL_LIMITS.maxMutationsPerPush, this.serverBatchLimit);
   }
 
   /** The highest mutation id the server is known to have processed for this client. */

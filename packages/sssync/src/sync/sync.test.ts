@@ -69,6 +69,36 @@ describe('sync against the reference server', () => {
     expect(bad.status).toBe('rejected');
   });
 
+  it('a server taking fewer mutations per push than a batch gets that many from then on, after one 413', async () => {
+    const server = makeServer(1000, { maxMutationsPerPush: 3 });
+    // Requests wait until the 10 mutations are queued, so a push holds more than the server takes.
+    let goOnline = () => {};
+    const online = new Promise<void>((resolve) => {
+      goOnline = resolve;
+    });
+    const pushes: [mutations: number, status: number][] = [];
+    const { client } = makeClient(server, {
+      fetch: async (url, init) => {
+        await online;
+        const response = await server.fetch(url, init);
+        if (url.endsWith('/push'))
+          pushes.push([JSON.parse(String(init.body)).mutations.length, response.status]);
+        return response;
+      },
+    });
+    await client.ready;
+    for (let i = 0; i < 10; i++) await client.execute.addBook(`b${i}`, `Book ${i}`);
+    goOnline();
+    while (client.pendingCount > 0) await client.sync();
+    const refused = pushes.findIndex(([, status]) => status === 413);
+    expect(refused).toBeGreaterThanOrEqual(0);
+    const after = pushes.slice(refused + 1);
+    expect(after.every(([, status]) => status === 200)).toBe(true);
+    expect(after.slice(0, -1).map(([n]) => n)).toEqual(after.slice(0, -1).map(() => 3));
+    expect(after.at(-1)![0]).toBeLessThanOrEqual(3);
+    expect(server.rows('books')).toHaveLength(10);
+  });
+
   it('a response lost after the server committed does not apply anything twice', async () => {
     const server = makeServer();
     const { client, fetch } = makeClient(server, {

@@ -31,11 +31,11 @@ export const mutators = defineMutators(schema, {
   renameBook: (tx, id: string, title: string) => tx.books.update({ id, title }),
 });
 
-export function makeServer(pageSize = 1000) {
+export function makeServer(pageSize = 1000, limits: { maxMutationsPerPush?: number } = {}) {
   return new ReferenceServer({
     schema,
     mutators,
-    limits: { pageSize },
+    limits: { pageSize, ...limits },
     authenticate: (request) => {
       const user = /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')?.[1];
       return user === undefined ? null : { userID: user };

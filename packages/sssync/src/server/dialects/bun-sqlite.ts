@@ -66,6 +66,8 @@ export function bunSqliteDatabase(
   if (options.configure ?? true) {
     database.prepare('pragma journal_mode = WAL').all();
     database.prepare(`pragma synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`).run();
+    // As in sqlite.ts: savepoint journals in memory, not in a temporary file.
+    database.prepare('pragma temp_store = memory').run();
   }
   database.prepare('pragma busy_timeout = 5000').all();
   const kyselyDb = asKyselyDatabase(database);
