@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../store/memory-store.js';
 import { eventually, makeClient, makeServer } from '../test/sync-fixture.js';
-import type { SSSyncLog } from './event-log.js';
+import { MutationLog, type SSSyncLog } from './event-log.js';
 
 type Client = ReturnType<typeof makeClient>['client'];
 
@@ -130,5 +130,41 @@ describe('exportLog / importLog', () => {
     });
     expect((await client.query.books.orderBy('id').run()).map((b) => b.id)).toEqual(['b1', 'b2']);
     await client.close();
+  });
+});
+
+describe('MutationLog bookkeeping', () => {
+  const entry = (name: string) => ({ name, args: [], timestamp: 0 });
+  const names = (log: MutationLog) => log.mutations.map((m) => m.name);
+
+  it('settles, renumbers, removes and trims by id, with ids reused after a renumbering', () => {
+    const log = new MutationLog(5);
+    for (const [id, name] of [
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'd'],
+    ] as const)
+      log.record(id, entry(name));
+    log.settle(1);
+    log.settle(2);
+    // A new client id: the pending ones move on, and id 1 is used again by a new mutation.
+    log.renumber(
+      new Map([
+        [3, 1],
+        [4, 2],
+      ]),
+    );
+    log.record(3, entry('e'));
+    log.remove(2); // d, now id 2, was rejected; b (settled, once id 2) stays
+    expect(names(log)).toEqual(['a', 'b', 'c', 'e']);
+    log.remove(1 + 100); // unknown: nothing
+    log.settle(1); // c
+    log.remove(1); // already settled: stays
+    expect(names(log)).toEqual(['a', 'b', 'c', 'e']);
+    for (let id = 4; id <= 6; id++) log.record(id, entry(`n${id}`));
+    expect(names(log)).toEqual(['c', 'e', 'n4', 'n5', 'n6']); // the oldest leave beyond 5
+    log.remove(3);
+    expect(names(log)).toEqual(['c', 'n4', 'n5', 'n6']);
   });
 });

@@ -29,7 +29,9 @@ export interface SSSyncLog {
  * oldest dropped); mutations the server rejected leave it (they had no effect).
  */
 export class MutationLog {
-  private entries: { id: number; entry: LogEntry }[] = [];
+  private entries: Item[] = [];
+  /** The entries not settled yet, by id (a settle per confirmed mutation must not scan the log). */
+  private byID = new Map<number, Item[]>();
 
   constructor(private readonly limit = 10_000) {}
 
@@ -38,36 +40,68 @@ export class MutationLog {
     const known = new Set(this.entries.map((e) => e.id));
     const older = outbox.filter((e) => !known.has(e.id));
     this.entries = [...older.map((e) => ({ id: e.id, entry: copy(e) })), ...this.entries];
+    this.reindex();
     this.trim();
   }
 
   record(id: number, entry: LogEntry): void {
-    this.entries.push({ id, entry: copy(entry) });
+    const item = { id, entry: copy(entry) };
+    this.entries.push(item);
+    this.index(item);
     this.trim();
   }
 
   /** A rejected mutation had no effect: it leaves the log. */
   remove(id: number): void {
+    if (!this.byID.has(id)) return;
     this.entries = this.entries.filter((e) => e.id !== id);
+    this.byID.delete(id);
   }
 
   /** The server applied it: its id is no longer this log's business (a new client id reuses ids). */
   settle(id: number): void {
-    for (const e of this.entries) if (e.id === id) e.id = -1;
+    for (const e of this.byID.get(id) ?? []) e.id = SETTLED;
+    this.byID.delete(id);
   }
 
   renumber(map: ReadonlyMap<number, number>): void {
-    for (const e of this.entries) e.id = map.get(e.id) ?? e.id;
+    for (const e of this.entries) if (e.id !== SETTLED) e.id = map.get(e.id) ?? e.id;
+    this.reindex();
   }
 
   get mutations(): LogEntry[] {
     return this.entries.map((e) => e.entry);
   }
 
+  private index(item: Item): void {
+    if (item.id === SETTLED) return;
+    const same = this.byID.get(item.id);
+    if (same) same.push(item);
+    else this.byID.set(item.id, [item]);
+  }
+
+  private reindex(): void {
+    this.byID.clear();
+    for (const e of this.entries) this.index(e);
+  }
+
   private trim(): void {
-    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+    if (this.entries.length <= this.limit) return;
+    for (const e of this.entries.splice(0, this.entries.length - this.limit)) {
+      const same = this.byID.get(e.id)?.filter((x) => x !== e);
+      if (same?.length) this.byID.set(e.id, same);
+      else this.byID.delete(e.id);
+    }
   }
 }
+
+interface Item {
+  id: number;
+  readonly entry: LogEntry;
+}
+
+/** The id of an entry the server applied. */
+const SETTLED = -1;
 
 function copy(e: LogEntry): LogEntry {
   return { name: e.name, args: structuredClone(e.args), timestamp: e.timestamp };
