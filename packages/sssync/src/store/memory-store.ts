@@ -14,17 +14,16 @@ const clone = <T>(v: T): T => structuredClone(v);
 
 /**
  * The engine's rows are frozen, their JSON values too: sharing them is as safe as copying, and a
- * commit no longer clones a whole page to change one row. Anything else is copied.
+ * commit no longer clones a whole page to change one row. Anything else is copied. (A frozen row's
+ * values can't be replaced, and a frozen value stays frozen.)
  */
-const checkedFrozen = new WeakSet<object>();
 const isFrozenRow = (row: object): boolean => {
-  if (checkedFrozen.has(row)) return true;
-  // A frozen row's values can't be replaced, and a frozen value stays frozen: check each row once.
-  const frozen =
-    Object.isFrozen(row) &&
-    Object.values(row).every((v) => v === null || typeof v !== 'object' || Object.isFrozen(v));
-  if (frozen) checkedFrozen.add(row);
-  return frozen;
+  if (!Object.isFrozen(row)) return false;
+  for (const key in row) {
+    const v = (row as Record<string, unknown>)[key];
+    if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) return false;
+  }
+  return true;
 };
 
 class MemoryStore implements Store {
