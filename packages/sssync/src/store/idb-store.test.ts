@@ -95,6 +95,20 @@ describe('indexedDBStore', () => {
     },
   );
 
+  it('reads the pages in several requests, each page with its own key, in key order', async () => {
+    const { store } = await setup();
+    // More pages than one request reads, with keys whose order is not their insertion order.
+    const ids = [9, 3, 11, 0, 7, 1, 10, 5, 2, 8, 4, 6].map((n) => `books/${String(n).padStart(2, '0')}`);
+    const pages = new Map(ids.map((id, n) => [id, page('books', rowsFor(n, 5))]));
+    await store.commit({ putPages: pages });
+    const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll');
+    const loaded = (await store.load()).pages;
+    const pageReads = getAll.mock.contexts.filter((s) => (s as IDBObjectStore).name === 'pages');
+    expect(pageReads.length).toBeGreaterThan(1);
+    expect([...loaded.keys()]).toEqual([...ids].sort());
+    expect(Object.fromEntries(loaded)).toEqual(Object.fromEntries(pages));
+  });
+
   it('refuses a database from a newer store format with STORE_NEWER_SCHEMA, changing nothing', async () => {
     const factory = new IDBFactory();
     const db = await raw(factory, 'sssync:app', 2);

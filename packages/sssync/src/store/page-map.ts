@@ -1,13 +1,8 @@
 import type { RowRecord } from '../schema/validate-row.js';
 import type { StoredPage } from './store.js';
 
-/**
- * Rows per page: big enough that a full load is a few hundred records, small enough to rewrite per write.
- * Chromium keeps an IndexedDB value over 64 KiB in a file of its own, and reads a store of those about
- * twice as fast as one of smaller values kept inline: 512 rows of ~200 B land above that line, 256 below
- * (bench B2). Stores written with smaller pages still load; their pages fill up to this size.
- */
-export const PAGE_SIZE = 512;
+/** Rows per page: big enough that a full load is a few hundred records, small enough to rewrite per write. */
+export const PAGE_SIZE = 256;
 
 type Id = string | number;
 
