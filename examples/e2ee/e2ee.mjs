@@ -122,7 +122,11 @@ export function decryptedQuery(query, decrypt, options = {}) {
       return entry.plain;
     });
     cache = next; // rows that left the result are forgotten
-    let out = await Promise.all(all);
+    // The first row in result order that does not decrypt, not whichever decryption fails first.
+    const settled = await Promise.allSettled(all);
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    let out = settled.map((s) => /** @type {PromiseFulfilledResult<P>} */ (s).value);
     if (options.where) out = out.filter(options.where);
     if (options.orderBy) out = [...out].sort(options.orderBy);
     return Object.freeze(out);
