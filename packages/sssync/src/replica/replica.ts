@@ -470,10 +470,17 @@ export class Replica<S extends Schema = Schema> {
       else deletePages.push(membershipPageId(pageId));
     }
     for (const pageId of plan.deletePages) deletePages.push(membershipPageId(pageId));
+    // Absent-row records (a row held but gone): per row key, the last change decides. A row that is
+    // there needs an entry only to delete an earlier record (a bulk load of present rows builds none).
     const absent = new Map<RowKey, readonly string[] | undefined>();
     for (const c of rowChanges) {
+      if (c.after && absent.size === 0 && this.absent.size === 0) continue;
       const key = rowKey(c.table, c.id);
-      const held = c.after ? undefined : this.membership.snapshot(key)?.persisted;
+      if (c.after) {
+        if (absent.has(key) || this.absent.has(key)) absent.set(key, undefined);
+        continue;
+      }
+      const held = this.membership.snapshot(key)?.persisted;
       absent.set(key, held && held.length > 0 ? held : undefined);
     }
     for (const [key, held] of absent) {
