@@ -305,7 +305,7 @@ export class Replica<S extends Schema = Schema> {
           const key = tracker.touch(op.table, id);
           tracker.touchMembership(key, op.table, id);
           this.membership.add(key, path, temporary);
-          this.db.apply(op.table, id, rows.get(op)!); // touched above (tracker.set would build the key again)
+          tracker.set(op.table, id, rows.get(op)!);
         } else {
           this.letGo(tracker, rowKey(op.table, op.id), path, temporary);
         }
