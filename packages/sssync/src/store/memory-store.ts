@@ -17,14 +17,9 @@ const clone = <T>(v: T): T => structuredClone(v);
  * commit no longer clones a whole page to change one row. Anything else is copied. (A frozen row's
  * values can't be replaced, and a frozen value stays frozen.)
  */
-const isFrozenRow = (row: object): boolean => {
-  if (!Object.isFrozen(row)) return false;
-  for (const key in row) {
-    const v = (row as Record<string, unknown>)[key];
-    if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) return false;
-  }
-  return true;
-};
+const isFrozenRow = (row: object): boolean =>
+  Object.isFrozen(row) &&
+  Object.values(row).every((v) => v === null || typeof v !== 'object' || Object.isFrozen(v));
 
 class MemoryStore implements Store {
   readonly kind = 'memory';

@@ -122,11 +122,8 @@ export class PageMap {
       }
       if (rows.length > 0) {
         putPages.set(pageId, { table: p.table, rows });
-        const old = this.members.get(pageId)?.ids;
-        if (
-          p.ids !== null &&
-          (!old || old.length !== rows.length || rows.some((row, i) => row.id !== old[i]))
-        )
+        const old = p.before;
+        if (p.ids !== null && (old.length !== rows.length || rows.some((row, i) => row.id !== old[i])))
           reshaped.add(pageId);
       } else if (this.members.has(pageId)) deletePages.push(pageId);
     }
